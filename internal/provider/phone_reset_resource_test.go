@@ -1,0 +1,352 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
+)
+
+const fleet = "cph_phone_reset.fleet"
+
+// fleetConfig renders a cph_phone_reset with the given body after phones.
+func fleetConfig(env *accEnv, ids []string, props map[string]map[string]string, extra string) string {
+	return env.providerBlock() + fmt.Sprintf(`
+resource "cph_phone_reset" "fleet" {
+  phones = %s
+%s
+}
+`, phonesHCL(ids, props), extra)
+}
+
+func jobPath(id string, attr ...string) tfjsonpath.Path {
+	p := tfjsonpath.New("jobs").AtMapKey(id)
+	for _, a := range attr {
+		p = p.AtMapKey(a)
+	}
+	return p
+}
+
+// expectPlanResets asserts that the plan shows exactly the reset phones as
+// unknown and keeps every other phone's job known.
+func expectPlanResets(all, reset []string) []plancheck.PlanCheck {
+	isReset := map[string]bool{}
+	for _, id := range reset {
+		isReset[id] = true
+	}
+	checks := []plancheck.PlanCheck{plancheck.ExpectResourceAction(fleet, plancheck.ResourceActionUpdate)}
+	for _, id := range all {
+		if isReset[id] {
+			checks = append(checks, plancheck.ExpectUnknownValue(fleet, jobPath(id)))
+		} else {
+			checks = append(checks, plancheck.ExpectKnownValue(fleet, jobPath(id, "status"), knownvalue.StringExact("succeeded")))
+		}
+	}
+	return checks
+}
+
+func allSucceeded(ids []string) []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for _, id := range ids {
+		checks = append(checks,
+			statecheck.ExpectKnownValue(fleet, jobPath(id, "status"), knownvalue.StringExact("succeeded")),
+			statecheck.ExpectKnownValue(fleet, jobPath(id, "job_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+			statecheck.ExpectKnownValue(fleet, jobPath(id, "error_code"), knownvalue.Null()),
+		)
+	}
+	return checks
+}
+
+// TestAccPhoneReset_lifecycle walks one fleet through every kind of change
+// and checks both the state and the fake's ground truth after each apply.
+func TestAccPhoneReset_lifecycle(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 1, Phones: 8, JobDuration: 60 * time.Millisecond})
+	ids := env.phones(7)
+	one := ids[2]
+	props := map[string]map[string]string{one: {"sys.prop.writephonenum": "13666666666"}}
+	changed := map[string]map[string]string{one: {"sys.prop.writephonenum": "13777777777"}}
+	img := env.svc.ImageIDs()
+	var firstJob string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{ // Create: 7 phones in batches of 3 → 3 requests, each phone once.
+				PreConfig: func() { env.takeStats() },
+				Config:    fleetConfig(env, ids, props, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(fleet, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(fleet, jobPath(ids[0])),
+				}},
+				ConfigStateChecks: append(allSucceeded(ids),
+					statecheck.ExpectKnownValue(fleet, tfjsonpath.New("request_ids"), knownvalue.ListSizeExact(3)),
+					statecheck.ExpectKnownValue(fleet, tfjsonpath.New("jobs"), knownvalue.MapSizeExact(7)),
+				),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectResets(ids, 3),
+					func(s *terraform.State) error {
+						firstJob = s.RootModule().Resources[fleet].Primary.Attributes["jobs."+ids[0]+".job_id"]
+						if p, _ := env.svc.Phone(one); !strings.Contains(p.Property, "13666666666") {
+							return fmt.Errorf("phone %s property = %q, want the configured number", one, p.Property)
+						}
+						return nil
+					},
+				),
+			},
+			{ // Unchanged configuration: empty plan, nothing reset.
+				Config:           fleetConfig(env, ids, props, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            env.expectResets(nil, 0),
+			},
+			{ // One phone's properties: exactly that phone.
+				Config:           fleetConfig(env, ids, changed, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, []string{one})},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectResets([]string{one}, 1),
+					resource.TestCheckResourceAttrWith(fleet, "jobs."+ids[0]+".job_id", func(v string) error {
+						if v != firstJob {
+							return fmt.Errorf("untouched phone's job changed from %s to %s", firstJob, v)
+						}
+						return nil
+					}),
+				),
+			},
+			{ // A common property: every phone whose effective properties change.
+				Config:           fleetConfig(env, ids, changed, `  properties = { "sys.prop.writewifissid" = "lab_wifi" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, ids)},
+				Check:            env.expectResets(ids, 3),
+			},
+			{ // The image: every phone.
+				Config:            fleetConfig(env, ids, changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q", img[1])),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, ids)},
+				ConfigStateChecks: allSucceeded(ids),
+				Check: resource.ComposeAggregateTestCheckFunc(env.expectResets(ids, 3), func(*terraform.State) error {
+					if p, _ := env.svc.Phone(ids[4]); p.ImageID != img[1] {
+						return fmt.Errorf("phone image = %s, want %s", p.ImageID, img[1])
+					}
+					return nil
+				}),
+			},
+			{ // Triggers: every phone.
+				Config:           fleetConfig(env, ids, changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }", img[1])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, ids)},
+				Check:            env.expectResets(ids, 3),
+			},
+			{ // Removing a phone and changing only wait/timeouts: nothing reset.
+				Config:           fleetConfig(env, ids[:6], changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }\n  wait_for_completion = false\n  timeouts {\n    update = \"5m\"\n  }", img[1])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids[:6], nil)},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(fleet, tfjsonpath.New("jobs"), knownvalue.MapSizeExact(6)),
+				},
+				Check: env.expectResets(nil, 0),
+			},
+			{ // Adding a phone back: only that phone.
+				Config:           fleetConfig(env, ids, changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }", img[1])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, ids[6:])},
+				Check:            env.expectResets(ids[6:], 1),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			st := env.takeStats()
+			if n := st.CallCount(fakecph.RouteBatchReset); n != 0 {
+				return fmt.Errorf("destroy sent %d batch-reset requests, want 0", n)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccPhoneReset_failures: a rejected phone and a failed job fail the
+// apply with their codes, state keeps every job, and the next apply retries
+// only those two phones.
+func TestAccPhoneReset_failures(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 2, Phones: 6, JobDuration: 40 * time.Millisecond})
+	ids := env.phones(5)
+	failing, rejected := ids[1], ids[3]
+	common := `  properties = { "sys.prop.writewifissid" = "v2" }`
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:         func() { env.takeStats() },
+				Config:            fleetConfig(env, ids, nil, ""),
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets(ids, 2),
+			},
+			{ // Reset all again; one job fails, one phone is refused.
+				PreConfig: func() {
+					env.svc.FailResets(failing)
+					env.svc.RejectResets("CPS.0022", "The phone is not available.", rejected)
+				},
+				Config: fleetConfig(env, ids, nil, common),
+				// One error per phone, in phone order; the CLI may wrap lines between words.
+				ExpectError: regexp.MustCompile(`(?s)Phone Not Reset.*` + failing + `.*failed.*Phone Not Reset.*` + rejected + `.*rejected.*CPS\.0022`),
+			},
+			{ // The state kept every job and says what happened to each phone.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(fleet, "jobs."+failing+".status", "failed"),
+					resource.TestCheckResourceAttrSet(fleet, "jobs."+failing+".job_id"),
+					resource.TestCheckResourceAttrSet(fleet, "jobs."+failing+".error_code"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+rejected+".status", "rejected"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+rejected+".error_code", "CPS.0022"),
+					resource.TestCheckNoResourceAttr(fleet, "jobs."+rejected+".job_id"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "succeeded"),
+					resource.TestCheckResourceAttr(fleet, "jobs.%", "5"),
+					func(*terraform.State) error {
+						// 2 requests; 4 of 5 phones accepted (one of them then failed).
+						st := env.takeStats()
+						if st.ResetRequests != 2 || len(st.Resets) != 4 || st.Resets[rejected] != 0 {
+							return fmt.Errorf("ground truth after failed apply: %d requests, resets %v", st.ResetRequests, st.Resets)
+						}
+						return nil
+					},
+				),
+			},
+			{ // The next apply retries only the failed and the rejected phone.
+				PreConfig: func() {
+					env.svc.ClearFailures()
+				},
+				Config:            fleetConfig(env, ids, nil, common),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(fleet, jobPath(failing)), plancheck.ExpectUnknownValue(fleet, jobPath(rejected)), plancheck.ExpectKnownValue(fleet, jobPath(ids[0], "status"), knownvalue.StringExact("succeeded"))}},
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets([]string{failing, rejected}, 1),
+			},
+		},
+	})
+}
+
+// TestAccPhoneReset_noWait: the apply returns with running jobs, and a later
+// refresh records their outcome.
+func TestAccPhoneReset_noWait(t *testing.T) {
+	clock := newTestClock()
+	env := newAccEnv(t, fakecph.Options{Seed: 3, Phones: 4, JobDuration: time.Hour, Clock: clock})
+	ids := env.phones(4)
+	cfg := fleetConfig(env, ids, nil, "  wait_for_completion = false")
+	running := []statecheck.StateCheck{}
+	var done []resource.TestCheckFunc
+	for _, id := range ids {
+		running = append(running, statecheck.ExpectKnownValue(fleet, jobPath(id, "status"), knownvalue.StringExact("running")))
+		done = append(done, resource.TestCheckResourceAttr(fleet, "jobs."+id+".status", "succeeded"))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{PreConfig: func() { env.takeStats() }, Config: cfg, ConfigStateChecks: running, Check: env.expectResets(ids, 2)},
+			{PreConfig: func() { clock.Advance(2 * time.Hour) }, RefreshState: true, Check: resource.ComposeAggregateTestCheckFunc(done...)},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}, Check: env.expectResets(nil, 0)},
+		},
+	})
+}
+
+// TestAccPhoneReset_import rebuilds a reset made outside Terraform from its
+// request IDs, then adopts the configuration without resetting again.
+func TestAccPhoneReset_import(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 4, Phones: 5})
+	ids := env.phones(5)
+	props := map[string]map[string]string{ids[0]: {"sys.prop.writeimsi": "460021624617113"}}
+	var requestIDs []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{ // A first resource resets the fleet; its request IDs are the import input.
+				Config: fleetConfig(env, ids, props, ""),
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources[fleet].Primary.Attributes
+					for i := 0; a[fmt.Sprintf("request_ids.%d", i)] != ""; i++ {
+						requestIDs = append(requestIDs, a[fmt.Sprintf("request_ids.%d", i)])
+					}
+					if len(requestIDs) != 2 {
+						return fmt.Errorf("request_ids = %v, want 2", requestIDs)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:            fleet,
+				ImportState:             true,
+				ImportStateIdFunc:       func(*terraform.State) (string, error) { return strings.Join(requestIDs, ","), nil },
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"phones", "timeouts"},
+				Check:                   env.expectResets(nil, 0),
+			},
+		},
+	})
+}
+
+// TestAccPhoneReset_importAdopts imports a reset made with the API directly
+// and applies a configuration with properties: nothing is reset again.
+func TestAccPhoneReset_importAdopts(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 5, Phones: 3})
+	ids := env.phones(3)
+	requestID := env.directReset(ids)
+	cfg := fleetConfig(env, ids, map[string]map[string]string{ids[1]: {"com.cph.mainkeys": "1"}}, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:          func() { env.takeStats() },
+				Config:             cfg,
+				ResourceName:       fleet,
+				ImportState:        true,
+				ImportStateId:      requestID,
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["jobs.%"] != "3" || states[0].Attributes["request_ids.0"] != requestID {
+						return fmt.Errorf("imported state = %v", states)
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(fleet, jobPath(ids[1], "status"), knownvalue.StringExact("succeeded")),
+				}},
+				Check: env.expectResets(nil, 0),
+			},
+		},
+	})
+}
+
+// TestAccPhoneReset_destroy: destroying calls no reset API.
+func TestAccPhoneReset_planChecksPhones(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 6, Phones: 3})
+	ids := env.phones(2)
+	busy := env.phones(3)[2]
+	missing := strings.Repeat("ab", 16)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.takeStats() },
+				Config:      fleetConfig(env, append([]string{missing}, ids...), nil, ""),
+				ExpectError: regexp.MustCompile(`(?s)Phone Not Found.*` + missing),
+			},
+			{
+				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 3) },
+				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
+				ExpectError: regexp.MustCompile(`(?s)Phone Is Being Reset.*` + busy),
+				Check:       env.expectResets(nil, 0),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := env.takeStats().CallCount(fakecph.RouteBatchReset); n != 0 {
+				return fmt.Errorf("plans with bad phones sent %d batch-reset requests", n)
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,129 @@
+// Package provider is the Terraform side of terraform-provider-cph: schemas,
+// models, plan logic and diagnostics. The API client (internal/cph) and the
+// reset engine (internal/reset) do the work; this package translates.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
+	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
+)
+
+var _ provider.Provider = (*cphProvider)(nil)
+
+// New returns the provider constructor; version is set by the release build.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &cphProvider{version: version, getenv: os.Getenv}
+	}
+}
+
+type cphProvider struct {
+	version string
+	// getenv reads the environment fallbacks; tests replace it.
+	getenv func(string) string
+	// newClient builds the API client; tests may replace it.
+	newClient func(context.Context, cph.Config) (*cph.Client, error)
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	Endpoint      types.String `tfsdk:"endpoint"`
+	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
+	AuthToken     types.String `tfsdk:"auth_token"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	UserName      types.String `tfsdk:"user_name"`
+	Password      types.String `tfsdk:"password"`
+	DomainName    types.String `tfsdk:"domain_name"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	PollInterval  types.String `tfsdk:"poll_interval"`
+	BatchSize     types.Int64  `tfsdk:"batch_size"`
+}
+
+// providerData is what resources receive from Configure.
+type providerData struct {
+	client cph.API
+	engine func() *reset.Engine
+}
+
+func (p *cphProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "cph"
+	resp.Version = p.version
+}
+
+func (p *cphProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	attrs := map[string]schema.Attribute{}
+	for _, s := range settings {
+		desc := s.description
+		if s.env != "" {
+			desc += fmt.Sprintf(" Falls back to the `%s` environment variable.", s.env)
+		}
+		switch s.kind {
+		case kindBool:
+			attrs[s.name] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
+		case kindInt:
+			attrs[s.name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc}
+		default:
+			attrs[s.name] = schema.StringAttribute{Optional: true, Sensitive: s.sensitive, MarkdownDescription: desc}
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Huawei Cloud Cloud Phone (CPH) fleets. Sign in with a token, " +
+			"an access key (permanent or temporary) or an IAM user's password; when several are configured " +
+			"the first of token, access key, password is used.",
+		Attributes: attrs,
+	}
+}
+
+func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settings, diags := resolveSettings(m, p.getenv, p.version)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	newClient := p.newClient
+	if newClient == nil {
+		newClient = cph.New
+	}
+	client, err := newClient(ctx, settings.client)
+	if err != nil {
+		resp.Diagnostics.AddError("Configure CPH Client",
+			"The provider could not set up its Cloud Phone API client: "+err.Error())
+		return
+	}
+	data := &providerData{
+		client: client,
+		engine: func() *reset.Engine {
+			return &reset.Engine{API: client, BatchSize: settings.batchSize, PollInterval: settings.pollInterval}
+		},
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *cphProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewPhoneResetResource}
+}
+
+func (p *cphProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
