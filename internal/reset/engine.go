@@ -32,31 +32,31 @@ type Engine struct {
 	After func(time.Duration) <-chan time.Time
 }
 
-// Plan is one reset to perform.
-type Plan struct {
+// Spec is one reset to perform: which phones, with what.
+type Spec struct {
 	ImageID      string
 	FactoryReset bool
 	// Phones to reset, each with its effective properties.
 	Phones map[string]map[string]string
 }
 
-// PlanFor builds the reset of the selected phones of in.
-func PlanFor(in Inputs, selected []string) Plan {
-	p := Plan{ImageID: in.ImageID, FactoryReset: in.FactoryReset, Phones: make(map[string]map[string]string, len(selected))}
+// SpecFor builds the reset of the selected phones of in.
+func SpecFor(in Inputs, selected []string) Spec {
+	p := Spec{ImageID: in.ImageID, FactoryReset: in.FactoryReset, Phones: make(map[string]map[string]string, len(selected))}
 	for _, id := range selected {
 		p.Phones[id] = in.EffectiveProperties(id)
 	}
 	return p
 }
 
-// Submit sends the plan's phones in batches and returns one record per phone:
+// Submit sends the spec's phones in batches and returns one record per phone:
 // Running for accepted phones, Rejected for refused ones. A whole-request
 // error rejects that batch's phones and the next batch is still sent (such an
 // answer is definite). A request whose outcome is unknown, or a cancelled
 // context, stops submission: that batch's phones are recorded as Failed with
 // an explanation and the phones not sent as Rejected, and the error is
 // returned; the request is never sent twice.
-func (e *Engine) Submit(ctx context.Context, p Plan) (map[string]Job, error) {
+func (e *Engine) Submit(ctx context.Context, p Spec) (map[string]Job, error) {
 	ids := make([]string, 0, len(p.Phones))
 	for id := range p.Phones {
 		ids = append(ids, id)

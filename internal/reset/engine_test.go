@@ -96,7 +96,7 @@ func TestSubmitBatchesAndEncodes(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
 	e := &Engine{API: api, BatchSize: 2}
-	p := Plan{ImageID: "img", FactoryReset: true, Phones: phones(5)}
+	p := Spec{ImageID: "img", FactoryReset: true, Phones: phones(5)}
 	p.Phones[fmt.Sprintf("%032x", 0)] = map[string]string{"b": "2", "a": "1"}
 	jobs, err := e.Submit(context.Background(), p)
 	if err != nil {
@@ -130,7 +130,7 @@ func TestSubmitRecordsRejectionsAndMissingEntries(t *testing.T) {
 			{PhoneID: phoneB, ErrorCode: "CPS.0005", ErrorMsg: "phone not found"},
 		}}, nil
 	}
-	p := Plan{Phones: map[string]map[string]string{ids[0]: nil, ids[1]: nil, ids[2]: nil}}
+	p := Spec{Phones: map[string]map[string]string{ids[0]: nil, ids[1]: nil, ids[2]: nil}}
 	jobs, err := (&Engine{API: api}).Submit(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestSubmitWholeRequestErrorRejectsBatchAndGoesOn(t *testing.T) {
 		}
 		return ok(n, req)
 	}
-	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Plan{Phones: phones(4)})
+	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Spec{Phones: phones(4)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestSubmitStopsOnUncertainOutcome(t *testing.T) {
 	api.answer = func(int, cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
 		return nil, &cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}
 	}
-	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Plan{Phones: phones(5)})
+	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Spec{Phones: phones(5)})
 	if !cph.IsUncertain(err) {
 		t.Fatalf("err = %v, want uncertain", err)
 	}
@@ -198,7 +198,7 @@ func TestWaitPollsByRequestUntilDone(t *testing.T) {
 	api.failPhones[fmt.Sprintf("%032x", 1)] = true
 	var progress []int
 	e := &Engine{API: api, BatchSize: 2, After: immediate, Progress: func(done, _ int) { progress = append(progress, done) }}
-	jobs, err := e.Submit(context.Background(), Plan{Phones: phones(5)})
+	jobs, err := e.Submit(context.Background(), Spec{Phones: phones(5)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestWaitStopsOnContextEnd(t *testing.T) {
 	api := newFakeAPI()
 	api.ticksToEnd = 1 << 30
 	e := &Engine{API: api, After: immediate}
-	jobs, err := e.Submit(context.Background(), Plan{Phones: phones(2)})
+	jobs, err := e.Submit(context.Background(), Spec{Phones: phones(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
