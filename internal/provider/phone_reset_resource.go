@@ -145,7 +145,7 @@ func (r *phoneResetResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	in := plan.inputs()
-	jobs := r.apply(ctx, timeout, plan, in, reset.Select(nil, in), map[string]reset.Job{}, "Reset Phones", &resp.Diagnostics)
+	jobs := r.apply(ctx, timeout, plan, in, reset.Select(nil, in), map[string]reset.Job{}, &resp.Diagnostics)
 	plan.ID = types.StringValue(firstRequestID(jobs))
 	plan.Jobs, plan.RequestIDs = jobsValue(jobs), requestIDsValue(jobs)
 	// Always save what happened: an error with a state taints the resource,
@@ -174,7 +174,7 @@ func (r *phoneResetResource) Update(ctx context.Context, req resource.UpdateRequ
 			kept[id] = j
 		}
 	}
-	jobs := r.apply(ctx, timeout, plan, in, selected, kept, "Reset Phones", &resp.Diagnostics)
+	jobs := r.apply(ctx, timeout, plan, in, selected, kept, &resp.Diagnostics)
 	plan.ID = state.ID
 	plan.Jobs, plan.RequestIDs = jobsValue(jobs), requestIDsValue(jobs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -185,7 +185,8 @@ func (r *phoneResetResource) Update(ctx context.Context, req resource.UpdateRequ
 // kept merged with the new records. Problems become diagnostics; the returned
 // records always say what really happened.
 func (r *phoneResetResource) apply(ctx context.Context, timeout time.Duration, plan phoneResetModel, in reset.Inputs,
-	selected []string, kept map[string]reset.Job, op string, diags *diag.Diagnostics) map[string]reset.Job {
+	selected []string, kept map[string]reset.Job, diags *diag.Diagnostics) map[string]reset.Job {
+	const op = "Reset Phones"
 	if len(selected) == 0 {
 		return kept
 	}
@@ -200,7 +201,7 @@ func (r *phoneResetResource) apply(ctx context.Context, timeout time.Duration, p
 		tflog.Info(ctx, "waiting for phone reset jobs", map[string]any{"done": done, "total": total})
 	}
 	tflog.Info(ctx, "resetting phones", map[string]any{"phones": len(selected), "batch_size": engine.BatchSize})
-	jobs, err := engine.Submit(ctx, reset.PlanFor(in, selected))
+	jobs, err := engine.Submit(ctx, reset.SpecFor(in, selected))
 	if err != nil {
 		diags.AddError(op+": Batch Reset Failed", err.Error()+
 			"\n\nPhones sent before this error keep their jobs in state. Phones whose request may have reached the "+

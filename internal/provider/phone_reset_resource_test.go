@@ -150,8 +150,13 @@ func TestAccPhoneReset_lifecycle(t *testing.T) {
 				},
 				Check: env.expectResets(nil, 0),
 			},
+			{ // Turning on factory_reset_enabled: every phone.
+				Config:           fleetConfig(env, ids[:6], changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }\n  factory_reset_enabled = true", img[1])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids[:6], ids[:6])},
+				Check:            env.expectResets(ids[:6], 2),
+			},
 			{ // Adding a phone back: only that phone.
-				Config:           fleetConfig(env, ids, changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }", img[1])),
+				Config:           fleetConfig(env, ids, changed, fmt.Sprintf("  properties = { \"sys.prop.writewifissid\" = \"lab_wifi\" }\n  image_id = %q\n  triggers = { build = \"2\" }\n  factory_reset_enabled = true", img[1])),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, ids[6:])},
 				Check:            env.expectResets(ids[6:], 1),
 			},
@@ -228,10 +233,39 @@ func TestAccPhoneReset_failures(t *testing.T) {
 	})
 }
 
+// TestAccPhoneReset_createPartlyFails: a create that fails for one phone
+// fails the apply but keeps every job in state (the resource is then tainted;
+// the docs explain `terraform untaint` to retry only the failed phone).
+func TestAccPhoneReset_createPartlyFails(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 8, Phones: 4})
+	ids := env.phones(4)
+	env.svc.FailResets(ids[2])
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				Config:      fleetConfig(env, ids, nil, ""),
+				ExpectError: regexp.MustCompile(`(?s)Phone Not Reset.*` + ids[2] + `.*CPS\.\d{4}.*request ID`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // tainted: Terraform plans a replacement
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(fleet, "jobs.%", "4"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[2]+".status", "failed"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "succeeded"),
+					resource.TestCheckResourceAttr(fleet, "request_ids.#", "2"),
+					env.expectResets(ids, 2),
+				),
+			},
+		},
+	})
+}
+
 // TestAccPhoneReset_noWait: the apply returns with running jobs, and a later
 // refresh records their outcome.
 func TestAccPhoneReset_noWait(t *testing.T) {
-	clock := newTestClock()
+	clock := fakecph.NewFakeClock(time.Now().UTC())
 	env := newAccEnv(t, fakecph.Options{Seed: 3, Phones: 4, JobDuration: time.Hour, Clock: clock})
 	ids := env.phones(4)
 	cfg := fleetConfig(env, ids, nil, "  wait_for_completion = false")

@@ -23,16 +23,12 @@ var _ provider.Provider = (*cphProvider)(nil)
 // New returns the provider constructor; version is set by the release build.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &cphProvider{version: version, getenv: os.Getenv}
+		return &cphProvider{version: version}
 	}
 }
 
 type cphProvider struct {
 	version string
-	// getenv reads the environment fallbacks; tests replace it.
-	getenv func(string) string
-	// newClient builds the API client; tests may replace it.
-	newClient func(context.Context, cph.Config) (*cph.Client, error)
 }
 
 // providerModel is the provider block.
@@ -95,16 +91,12 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, diags := resolveSettings(m, p.getenv, p.version)
+	settings, diags := resolveSettings(m, os.Getenv, p.version)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	newClient := p.newClient
-	if newClient == nil {
-		newClient = cph.New
-	}
-	client, err := newClient(ctx, settings.client)
+	client, err := cph.New(ctx, settings.client)
 	if err != nil {
 		resp.Diagnostics.AddError("Configure CPH Client",
 			"The provider could not set up its Cloud Phone API client: "+err.Error())
