@@ -139,6 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.opts.Phones == 0 {
 		c.opts.Phones = -1 // the library reads 0 as "the default"
 	}
+	c.opts.Log = logger
 	svc := fakecph.New(c.opts)
 	if c.failPhones != "" {
 		ids := strings.Split(c.failPhones, ",")
@@ -161,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cph-mock:", err)
 		return 1
 	}
-	srv := &http.Server{Handler: logRequests(svc, logger), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
 
 	// The URL goes first, alone, so scripts can read one line and go.
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
@@ -212,46 +213,4 @@ func describeCredentials(c *config) string {
 		return "none (every API call will be refused; set -auth-token, -access-key/-secret-key or -user/-password)"
 	}
 	return strings.Join(kinds, ", ")
-}
-
-// statusWriter remembers the status for the log line. It passes Hijack
-// through, which a dropped batch-reset answer needs.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(s int) {
-	if w.status == 0 {
-		w.status = s
-	}
-	w.ResponseWriter.WriteHeader(s)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// logRequests logs method, path, status and duration. Only the path and
-// query are logged: credentials travel in headers and bodies, which never
-// are.
-func logRequests(h http.Handler, logger *log.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			status := fmt.Sprint(sw.status)
-			if sw.status == 0 {
-				status = "dropped"
-			}
-			logger.Printf("%s %s %s %v %s", r.Method, r.URL.RequestURI(), status,
-				time.Since(start).Round(time.Microsecond), w.Header().Get("X-Request-Id"))
-		}()
-		h.ServeHTTP(sw, r)
-	})
 }

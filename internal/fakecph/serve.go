@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -97,7 +98,17 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rec := &recorder{ResponseWriter: w}
 	rec.Header().Set("X-Request-Id", rid)
-	defer func() { s.countCall(rt.name, rec.status) }()
+	start := time.Now()
+	defer func() {
+		s.countCall(rt.name, rec.status)
+		if s.log != nil {
+			status := strconv.Itoa(rec.status)
+			if rec.status == StatusDropped {
+				status = "dropped"
+			}
+			s.log.Printf("%s %s %s %v %s", r.Method, r.URL.RequestURI(), status, time.Since(start).Round(time.Microsecond), rid)
+		}
+	}()
 
 	if latency > 0 && !wait(r, latency) {
 		return // the client gave up; nothing to answer

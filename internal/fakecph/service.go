@@ -34,6 +34,7 @@
 package fakecph
 
 import (
+	"log"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -110,6 +111,10 @@ type Options struct {
 	JobDuration   time.Duration // default 0: a reset is done as soon as it is accepted
 	MaxBatchSize  int           // 0 = unlimited
 	Clock         Clock         // default real time
+	// Log, when set, gets one line per API call: method, path and query,
+	// status ("dropped" when the answer was withheld), duration, request ID.
+	// Credentials travel in headers and bodies, which are never logged.
+	Log *log.Logger
 }
 
 // Service is the fake. All its state sits behind one mutex: requests are
@@ -125,6 +130,7 @@ type Service struct {
 	tokenLifetime time.Duration
 	jobDuration   time.Duration
 	maxBatchSize  int
+	log           *log.Logger
 
 	mu       sync.Mutex
 	servers  []string
@@ -174,6 +180,7 @@ func New(opts Options) *Service {
 		tokenLifetime: opts.TokenLifetime,
 		jobDuration:   opts.JobDuration,
 		maxBatchSize:  opts.MaxBatchSize,
+		log:           opts.Log,
 		imageSet:      map[string]int{},
 		phones:        map[string]*phoneState{},
 		jobs:          map[string]*jobState{},
