@@ -308,6 +308,12 @@ func TestAccPhoneReset_import(t *testing.T) {
 					return nil
 				},
 			},
+			{ // An unknown request ID is a clear error.
+				ResourceName:  fleet,
+				ImportState:   true,
+				ImportStateId: strings.Repeat("0", 32),
+				ExpectError:   regexp.MustCompile(`(?s)no jobs for requests`),
+			},
 			{
 				ResourceName:            fleet,
 				ImportState:             true,
@@ -355,7 +361,34 @@ func TestAccPhoneReset_importAdopts(t *testing.T) {
 	})
 }
 
-// TestAccPhoneReset_destroy: destroying calls no reset API.
+// TestAccPhoneReset_unknownAtPlan: phones known only at apply (from another
+// resource) plan as unknown jobs and are reset at apply.
+func TestAccPhoneReset_unknownAtPlan(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 10, Phones: 2})
+	ids := env.phones(2)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { env.takeStats() },
+			Config: env.providerBlock() + fmt.Sprintf(`
+resource "terraform_data" "fleet" {
+  input = [%q, %q]
+}
+resource "cph_phone_reset" "fleet" {
+  phones = { for id in terraform_data.fleet.output : id => {} }
+}
+`, ids[0], ids[1]),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(fleet, tfjsonpath.New("jobs")),
+			}},
+			ConfigStateChecks: allSucceeded(ids),
+			Check:             env.expectResets(ids, 1),
+		}},
+	})
+}
+
+// TestAccPhoneReset_planChecksPhones: a plan fails for phones that do not
+// exist or are being reset, before any reset is sent.
 func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 	env := newAccEnv(t, fakecph.Options{Seed: 6, Phones: 3})
 	ids := env.phones(2)
