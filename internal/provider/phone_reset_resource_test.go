@@ -417,3 +417,42 @@ func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPhoneReset_lostAnswer: the fake applies a batch reset but drops the
+// connection before answering. The request is not sent again, the apply
+// fails saying the phones may be resetting, and while they are, plans refuse
+// to reset them again.
+func TestAccPhoneReset_lostAnswer(t *testing.T) {
+	clock := fakecph.NewFakeClock(time.Now().UTC())
+	env := newAccEnv(t, fakecph.Options{Seed: 13, Phones: 2, JobDuration: time.Hour, Clock: clock})
+	ids := env.phones(2)
+	cfg := fleetConfig(env, ids, nil, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					env.takeStats()
+					env.svc.SetFaults(fakecph.Faults{DropResetResponses: 1})
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)may have reached the service.*` + ids[0]),
+			},
+			{ // The lost reset is still running: the plan refuses to reset again.
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Phone Is Being Reset.*` + ids[0]),
+			},
+			{ // Once it has ended, state shows what is known: no job, failed.
+				PreConfig:          func() { clock.Advance(2 * time.Hour) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "failed"),
+					resource.TestCheckNoResourceAttr(fleet, "jobs."+ids[0]+".job_id"),
+					env.expectResets(ids, 1), // applied once, never re-sent
+				),
+			},
+		},
+	})
+}
