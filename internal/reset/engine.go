@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
@@ -61,7 +62,7 @@ func (e *Engine) Submit(ctx context.Context, p Spec) (map[string]Job, error) {
 	for id := range p.Phones {
 		ids = append(ids, id)
 	}
-	sortStrings(ids)
+	slices.Sort(ids)
 
 	jobs := make(map[string]Job, len(ids))
 	size := e.BatchSize
@@ -237,6 +238,6 @@ func runningPhones(jobs map[string]Job) []string {
 			ids = append(ids, id)
 		}
 	}
-	sortStrings(ids)
+	slices.Sort(ids)
 	return ids
 }

@@ -5,6 +5,8 @@
 package reset
 
 import (
+	"slices"
+
 	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 )
 
@@ -40,9 +42,6 @@ type Job struct {
 func (j Job) NeedsRetry() bool {
 	return j.Status == Failed || j.Status == Rejected
 }
-
-// Done reports whether the job has ended (successfully or not).
-func (j Job) Done() bool { return j.Status != Running }
 
 // fromAPIJob maps a job from the jobs API onto the provider's record.
 func fromAPIJob(j cph.Job) Job {
@@ -85,6 +84,6 @@ func RequestIDs(jobs map[string]Job) []string {
 			ids = append(ids, j.RequestID)
 		}
 	}
-	sortStrings(ids)
+	slices.Sort(ids)
 	return ids
 }

@@ -73,5 +73,3 @@ func Select(prior *Prior, next Inputs) []string {
 	}
 	return ids
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
