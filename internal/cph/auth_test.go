@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -27,7 +29,7 @@ const (
 // and accepts only valid, unrevoked tokens.
 type fakeIAM struct {
 	t        *testing.T
-	clock    *fakeClock
+	clock    *fakecph.FakeClock
 	lifetime time.Duration
 	noIssued bool                                     // omit issued_at
 	gate     chan struct{}                            // when set, logins wait until it is closed
@@ -45,7 +47,7 @@ type fakeIAM struct {
 }
 
 // newFakeIAM configures the fake with opts, then starts it.
-func newFakeIAM(t *testing.T, clock *fakeClock, lifetime time.Duration, opts ...func(*fakeIAM)) (*fakeIAM, *httptest.Server) {
+func newFakeIAM(t *testing.T, clock *fakecph.FakeClock, lifetime time.Duration, opts ...func(*fakeIAM)) (*fakeIAM, *httptest.Server) {
 	f := &fakeIAM{t: t, clock: clock, lifetime: lifetime, tokens: make(map[string]bool)}
 	for _, o := range opts {
 		o(f)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
 )
 
 const (
@@ -16,26 +18,10 @@ const (
 	testRegion    = "cn-north-4"
 )
 
-// fakeClock is an injectable clock; it never moves unless told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock returns the fake service's settable clock (only its clock is
+// used here: these tests talk to their own scripted servers).
+func newFakeClock() *fakecph.FakeClock {
+	return fakecph.NewFakeClock(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // counter counts requests per key (e.g. "GET /v1/.../jobs").
