@@ -58,6 +58,13 @@ func IsAuth(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusUnauthorized || apiErr.Code == "APIG.0301" || apiErr.Code == "APIG.0303")
 }
 
+// IsPermission reports whether err says the identity may not do this: HTTP
+// 403, or CPS.0001 "no permission".
+func IsPermission(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusForbidden || apiErr.Code == "CPS.0001")
+}
+
 // UncertainError says a non-idempotent request (a batch reset) may have
 // reached the service although no answer came back: the caller must not send
 // it again without first finding out what happened.

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // MaxEncodedBytes is the API's limit on a phone's encoded property string.
@@ -107,4 +108,26 @@ func Encode(props map[string]string) (string, error) {
 		return "", fmt.Errorf("encoded properties are %d bytes; the API accepts at most %d", len(b), MaxEncodedBytes)
 	}
 	return string(b), nil
+}
+
+// Decode reads a phone's property string as the show-phone API returns it:
+// "" means none; otherwise a JSON object whose values are strings (numbers
+// and booleans are taken in their JSON spelling).
+func Decode(property string) (map[string]string, error) {
+	if strings.TrimSpace(property) == "" {
+		return map[string]string{}, nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(property), &raw); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			s = string(v)
+		}
+		out[k] = s
+	}
+	return out, nil
 }

@@ -27,7 +27,7 @@ func fleetValue(ctx context.Context, s resource.SchemaResponse, n int, number st
 		jobs[id] = tftypes.NewValue(jobType, map[string]tftypes.Value{
 			"job_id": tftypes.NewValue(tftypes.String, fmt.Sprintf("%032x", i+1_000_000)), "request_id": tftypes.NewValue(tftypes.String, "r"),
 			"status": tftypes.NewValue(tftypes.String, "succeeded"), "error_code": tftypes.NewValue(tftypes.String, nil),
-			"error_msg": tftypes.NewValue(tftypes.String, nil),
+			"error_msg": tftypes.NewValue(tftypes.String, nil), "sent_at": tftypes.NewValue(tftypes.String, nil),
 		})
 	}
 	vals := map[string]tftypes.Value{}

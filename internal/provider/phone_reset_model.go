@@ -2,8 +2,9 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -25,9 +26,24 @@ type phoneResetModel struct {
 	ImageID             types.String   `tfsdk:"image_id"`
 	Triggers            types.Map      `tfsdk:"triggers"`
 	WaitForCompletion   types.Bool     `tfsdk:"wait_for_completion"`
+	OnCreateFailure     types.String   `tfsdk:"on_create_failure"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 	RequestIDs          types.List     `tfsdk:"request_ids"`
+	IncompletePhones    types.List     `tfsdk:"incomplete_phones"`
 	Jobs                types.Map      `tfsdk:"jobs"`
+}
+
+// The values of on_create_failure.
+const (
+	createFailureTaint = "taint"
+	createFailureKeep  = "keep"
+)
+
+// keepOnCreateFailure reports whether a create that does not reset every
+// phone returns warnings (the resource is kept) instead of errors (Terraform
+// taints it).
+func (m phoneResetModel) keepOnCreateFailure() bool {
+	return m.OnCreateFailure.ValueString() == createFailureKeep
 }
 
 // jobAttrTypes is the object type of one jobs entry.
@@ -37,6 +53,7 @@ var jobAttrTypes = map[string]attr.Type{
 	"status":     types.StringType,
 	"error_code": types.StringType,
 	"error_msg":  types.StringType,
+	"sent_at":    types.StringType,
 }
 
 var (
@@ -108,8 +125,9 @@ func jobsFromState(m types.Map) map[string]reset.Job {
 		}
 		a := obj.Attributes()
 		str := func(k string) string { s, _ := a[k].(types.String); return s.ValueString() }
+		sentAt, _ := time.Parse(time.RFC3339, str("sent_at"))
 		out[id] = reset.Job{PhoneID: id, JobID: str("job_id"), RequestID: str("request_id"),
-			Status: reset.Status(str("status")), ErrorCode: str("error_code"), ErrorMsg: str("error_msg")}
+			Status: reset.Status(str("status")), ErrorCode: str("error_code"), ErrorMsg: str("error_msg"), SentAt: sentAt}
 	}
 	return out
 }
@@ -121,6 +139,7 @@ func jobObject(j reset.Job) types.Object {
 		"status":     types.StringValue(string(j.Status)),
 		"error_code": optionalString(j.ErrorCode),
 		"error_msg":  optionalString(j.ErrorMsg),
+		"sent_at":    optionalTime(j.SentAt),
 	})
 }
 
@@ -129,6 +148,13 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+func optionalTime(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // jobsValue renders recorded jobs for state.
@@ -142,12 +168,25 @@ func jobsValue(jobs map[string]reset.Job) types.Map {
 
 // requestIDsValue renders the distinct request IDs behind the jobs.
 func requestIDsValue(jobs map[string]reset.Job) types.List {
-	ids := reset.RequestIDs(jobs)
+	return stringList(reset.RequestIDs(jobs))
+}
+
+// incompleteValue renders the phones whose latest reset has not succeeded.
+func incompleteValue(jobs map[string]reset.Job) types.List {
+	return stringList(reset.Incomplete(jobs))
+}
+
+func stringList(ids []string) types.List {
 	elems := make([]attr.Value, len(ids))
 	for i, id := range ids {
 		elems[i] = types.StringValue(id)
 	}
 	return types.ListValueMust(types.StringType, elems)
+}
+
+// setJobs records jobs and the attributes derived from them.
+func (m *phoneResetModel) setJobs(jobs map[string]reset.Job) {
+	m.Jobs, m.RequestIDs, m.IncompletePhones = jobsValue(jobs), requestIDsValue(jobs), incompleteValue(jobs)
 }
 
 // adoptedKey marks, in private state, a resource just imported: see reset.Prior.Adopted.
@@ -166,56 +205,7 @@ func isAdopted(ctx context.Context, p privateGetter) bool {
 }
 
 // sortedKeys returns a map's keys in order, for stable diagnostics.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // phonePath points a diagnostic at one phone of the configuration.
 func phonePath(id string) path.Path { return path.Root("phones").AtMapKey(id) }
-
-// maxPhoneDiagnostics bounds per-phone diagnostics; the rest are summarised.
-const maxPhoneDiagnostics = 20
-
-// addJobFailures adds one error per failed or rejected phone among ids,
-// naming the phone, the API code and message and the request ID.
-func addJobFailures(diags *diag.Diagnostics, op string, jobs map[string]reset.Job, ids []string) {
-	var failed []string
-	for _, id := range ids {
-		if j, ok := jobs[id]; ok && j.NeedsRetry() {
-			failed = append(failed, id)
-		}
-	}
-	for i, id := range failed {
-		if i == maxPhoneDiagnostics {
-			diags.AddError(fmt.Sprintf("%s: %d More Phones Failed", op, len(failed)-maxPhoneDiagnostics),
-				fmt.Sprintf("These phones were not reset either (see their jobs entries in state): %v", failed[i:]))
-			break
-		}
-		j := jobs[id]
-		verb := "failed"
-		if j.Status == reset.Rejected {
-			verb = "was rejected"
-		}
-		detail := fmt.Sprintf("The reset of phone %s %s", id, verb)
-		if j.ErrorCode != "" {
-			detail += ": " + j.ErrorCode
-		}
-		if j.ErrorMsg != "" {
-			detail += ": " + j.ErrorMsg
-		}
-		if j.RequestID != "" {
-			detail += fmt.Sprintf(" (request ID %s", j.RequestID)
-			if j.JobID != "" {
-				detail += ", job ID " + j.JobID
-			}
-			detail += ")"
-		}
-		detail += ".\n\nThe jobs of the other phones are kept in state; the next apply resets only the phones that failed."
-		diags.AddAttributeError(phonePath(id), op+": Phone Not Reset", detail)
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -89,6 +90,8 @@ func validateProperties(diags *diag.Diagnostics, at path.Path, m types.Map) {
 // entries become unknown and every other entry keeps its recorded value. It
 // must produce exactly the prior state when nothing changes, and it uses
 // reset.Select, as Create and Update do, so the apply does what was shown.
+// It says how many phones the apply resets and why, and checks with the
+// engine that they can be reset.
 func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to reset
@@ -106,13 +109,14 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	if !plan.inputsKnown() {
 		plan.Jobs, plan.RequestIDs = types.MapUnknown(jobObjectType), types.ListUnknown(types.StringType)
+		plan.IncompletePhones = types.ListUnknown(types.StringType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	in := plan.inputs()
-	selected := reset.Select(prior, in)
-	isSelected := make(map[string]bool, len(selected))
-	for _, id := range selected {
+	sel := reset.Select(prior, in)
+	isSelected := make(map[string]bool, len(sel.Phones))
+	for _, id := range sel.Phones {
 		isSelected[id] = true
 	}
 	elems := make(map[string]attr.Value, len(in.Phones))
@@ -127,51 +131,82 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		kept[id] = prior.Jobs[id]
 	}
 	plan.Jobs = types.MapValueMust(jobObjectType, elems)
-	if len(selected) > 0 {
-		plan.RequestIDs = types.ListUnknown(types.StringType)
+	if len(sel.Phones) > 0 {
+		plan.RequestIDs, plan.IncompletePhones = types.ListUnknown(types.StringType), types.ListUnknown(types.StringType)
 	} else {
-		plan.RequestIDs = requestIDsValue(kept)
+		plan.RequestIDs, plan.IncompletePhones = requestIDsValue(kept), incompleteValue(kept)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if len(selected) > 0 {
-		r.checkPhonesResettable(ctx, selected, &resp.Diagnostics)
+	if len(sel.Undecided) > 0 {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("cph_phone_reset leaves %s alone: outcome unknown",
+			plural(len(sel.Undecided), "phone", "phones")), undecidedDetail(sel.Undecided, prior.Jobs))
 	}
+	if len(sel.Phones) == 0 {
+		return
+	}
+	resp.Diagnostics.AddWarning("cph_phone_reset will factory-reset "+sel.Summary(len(in.Phones)),
+		fmt.Sprintf("Applying this plan wipes %s: %s. Their jobs entries are (known after apply) in the plan; "+
+			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
+	r.checkPhonesResettable(ctx, sel.Phones, &resp.Diagnostics)
+}
+
+func undecidedDetail(ids []string, jobs map[string]reset.Job) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "A batch-reset request for these phones may have reached the service, but its answer was lost, and "+
+		"what the phones show does not yet settle whether they were reset, so this plan does not reset them: %s.",
+		namePhones(ids))
+	for _, id := range ids[:min(len(ids), maxNamedPhones)] {
+		fmt.Fprintf(&b, "\n- %s: %s", id, jobs[id].ErrorMsg)
+	}
+	b.WriteString("\n\nEach refresh looks at them again and records what it can conclude: a reset that shows on the phone " +
+		"becomes \"succeeded\"; none after 10 minutes becomes \"not_sent\" and is then reset. To decide yourself after " +
+		"checking a phone: remove it from phones and apply (resets nothing and forgets its record), then add it back " +
+		"and apply (resets it).")
+	return b.String()
 }
 
 // checkPhonesResettable fails the plan for phones that do not exist or are
-// being reset, so a typo fails `plan` rather than half an apply. It lists the
-// project's phones page by page (calls grow with the fleet / 200, not per
-// phone) and only runs once the provider is configured.
+// in a status a reset is refused in, so a typo or a frozen phone fails
+// `plan` rather than half an apply. The engine picks the fewest calls.
 func (r *phoneResetResource) checkPhonesResettable(ctx context.Context, ids []string, diags *diag.Diagnostics) {
 	if r.data == nil {
 		return
 	}
-	phones, err := r.data.client.ListAllPhones(ctx, cph.ListPhonesInput{})
+	problems, err := r.data.engine.Check(ctx, ids)
 	if err != nil {
+		if cph.IsAuth(err) || cph.IsPermission(err) {
+			diags.AddError("Cannot Check Phones: Access Denied",
+				"Checking the phones this plan resets failed because the service refused the credentials or their "+
+					"permissions, so an apply would fail the same way: "+err.Error()+
+					"\n\nCheck the provider's sign-in settings, the project, and that the identity may list and reset phones "+
+					"(cph:phones:list, cph:phones:reset, cph:jobs:get).")
+			return
+		}
 		diags.AddWarning("Could Not Check Phones",
-			"Listing the project's phones to check the plan failed, so unknown or busy phones will only be found at apply: "+err.Error())
+			"Checking the phones this plan resets failed, so unknown or busy phones will only be found at apply: "+err.Error())
 		return
 	}
-	status := make(map[string]int, len(phones))
-	for _, p := range phones {
-		status[p.PhoneID] = p.Status
-	}
-	for _, id := range ids {
-		st, ok := status[id]
-		switch {
-		case !ok:
-			diags.AddAttributeError(phonePath(id), "Phone Not Found",
-				fmt.Sprintf("Phone %s is not in project %s; check the phone ID, the region and the project.", id, r.projectID()))
-		case st == cph.PhoneStatusResetting:
-			diags.AddAttributeError(phonePath(id), "Phone Is Being Reset",
-				fmt.Sprintf("Phone %s is being reset already (status 3); apply again once that reset has ended.", id))
+	for i, p := range problems {
+		if i == maxPhoneDiagnostics {
+			var rest []string
+			for _, q := range problems[i:] {
+				rest = append(rest, q.PhoneID)
+			}
+			diags.AddAttributeError(path.Root("phones"), fmt.Sprintf("%d More Phones Cannot Be Reset", len(rest)),
+				"These phones are missing from the project or in a status a reset is refused in: "+namePhones(rest)+".")
+			break
 		}
+		if p.Missing {
+			diags.AddAttributeError(phonePath(p.PhoneID), "Phone Not Found",
+				fmt.Sprintf("Phone %s is not in project %s; check the phone ID, the region and the project.",
+					p.PhoneID, r.data.client.ProjectID()))
+			continue
+		}
+		diags.AddAttributeError(phonePath(p.PhoneID), "Phone Cannot Be Reset Now",
+			fmt.Sprintf("Phone %s is %s (status %d); the service refuses a reset in that status. Apply again once "+
+				"it is running, or remove it from phones.", p.PhoneID, strings.ReplaceAll(p.Status.Text, "_", " "), p.Status.Code))
 	}
 }
 
-func (r *phoneResetResource) projectID() string {
-	if c, ok := r.data.client.(interface{ ProjectID() string }); ok {
-		return c.ProjectID()
-	}
-	return "(unknown)"
-}
+// maxPhoneDiagnostics bounds per-phone plan diagnostics; the rest are summarised.
+const maxPhoneDiagnostics = 20

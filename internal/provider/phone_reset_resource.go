@@ -9,13 +9,16 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -28,6 +31,7 @@ var (
 	_ resource.ResourceWithImportState    = (*phoneResetResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*phoneResetResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*phoneResetResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*phoneResetResource)(nil)
 )
 
 const defaultResetTimeout = 30 * time.Minute
@@ -44,11 +48,8 @@ func (r *phoneResetResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *phoneResetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	statuses := make([]string, len(reset.Statuses))
-	for i, s := range reset.Statuses {
-		statuses[i] = "`" + string(s) + "`"
-	}
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "Factory-resets a fleet of cloud phones through the asynchronous batch-reset API, " +
 			"optionally onto a new image and with new properties, waits for the reset jobs and keeps every job in state. " +
 			"Changing it later resets again, but only the phones the change concerns; the plan names them.",
@@ -92,23 +93,52 @@ func (r *phoneResetResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Wait until every reset job has ended (default `true`). When `false`, the apply ends once " +
 					"the jobs are accepted, and later refreshes record their outcome. Changing it resets nothing.",
 			},
+			"on_create_failure": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(createFailureTaint),
+				Validators: []validator.String{
+					stringvalidator.OneOf(createFailureTaint, createFailureKeep),
+				},
+				MarkdownDescription: "What the first apply (the create) does when not every phone is reset: `\"taint\"` (default) " +
+					"returns errors, so Terraform marks the resource tainted and the next apply replaces it, resetting every " +
+					"phone again (run `terraform untaint` first to reset only the phones that did not succeed); `\"keep\"` " +
+					"returns warnings and keeps the resource, so the next plain apply resets only the phones that did not " +
+					"succeed. Pair `\"keep\"` with a `postcondition` on `self.incomplete_phones` so the run still fails " +
+					"(see the pipeline recipe). Later applies never taint. Changing it resets nothing.",
+			},
 			"request_ids": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "The distinct batch-reset request IDs behind the current `jobs`, sorted.",
 			},
+			"incomplete_phones": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The phones whose latest reset has not succeeded (any status but `succeeded`), sorted. " +
+					"Empty when every phone is reset; for a `postcondition`.",
+			},
 			"jobs": schema.MapAttribute{
 				Computed:    true,
 				ElementType: jobObjectType,
-				MarkdownDescription: "The latest reset of each phone, keyed by phone ID: `job_id`, `request_id`, `status` (one of " +
-					strings.Join(statuses, ", ") + ") and, when the service reported one, `error_code` and `error_msg`. " +
-					"In a plan, the entries of the phones the apply will reset are `(known after apply)`.",
+				MarkdownDescription: "The latest reset of each phone, keyed by phone ID: `job_id`, `request_id`, `status`, " +
+					"`sent_at` (when its request was sent, RFC 3339) and, when the service reported one, `error_code` and " +
+					"`error_msg`. In a plan, the entries of the phones the apply will reset are `(known after apply)`. " +
+					"`status` is one of: " + statusesMarkdown(),
 			},
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
 		},
 	}
+}
+
+func statusesMarkdown() string {
+	var parts []string
+	for _, s := range reset.StatusTable {
+		parts = append(parts, fmt.Sprintf("`%s`: %s Next apply: %s", s.Status, s.Meaning, s.NextApply))
+	}
+	return strings.Join(parts, " ")
 }
 
 func knownPropertyRulesMarkdown() string {
@@ -145,11 +175,14 @@ func (r *phoneResetResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	in := plan.inputs()
-	jobs := r.apply(ctx, timeout, plan, in, reset.Select(nil, in), map[string]reset.Job{}, &resp.Diagnostics)
+	report := applyReport{create: true, keep: plan.keepOnCreateFailure(), wait: plan.WaitForCompletion.ValueBool(),
+		timeout: timeoutSetting("create", timeout, timeoutSet(plan.Timeouts, "create"))}
+	jobs := r.apply(ctx, timeout, in, reset.Select(nil, in).Phones, map[string]reset.Job{}, &report, &resp.Diagnostics)
 	plan.ID = types.StringValue(firstRequestID(jobs))
-	plan.Jobs, plan.RequestIDs = jobsValue(jobs), requestIDsValue(jobs)
-	// Always save what happened: an error with a state taints the resource,
-	// but keeps every job ID (see the docs on retrying after a failed create).
+	plan.setJobs(jobs)
+	// Always save what happened. With errors, Terraform taints the resource
+	// but keeps every job ID; with on_create_failure = "keep" the problems
+	// are warnings and the resource is kept as it is.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -167,82 +200,100 @@ func (r *phoneResetResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	in := plan.inputs()
 	prior := &reset.Prior{Inputs: state.inputs(), Jobs: jobsFromState(state.Jobs), Adopted: isAdopted(ctx, req.Private)}
-	selected := reset.Select(prior, in) // the same decision ModifyPlan showed
+	selected := reset.Select(prior, in).Phones // the same decision ModifyPlan showed
 	kept := make(map[string]reset.Job, len(in.Phones))
 	for id := range in.Phones {
 		if j, ok := prior.Jobs[id]; ok {
 			kept[id] = j
 		}
 	}
-	jobs := r.apply(ctx, timeout, plan, in, selected, kept, &resp.Diagnostics)
+	report := applyReport{wait: plan.WaitForCompletion.ValueBool(),
+		timeout: timeoutSetting("update", timeout, timeoutSet(plan.Timeouts, "update"))}
+	jobs := r.apply(ctx, timeout, in, selected, kept, &report, &resp.Diagnostics)
 	plan.ID = state.ID
-	plan.Jobs, plan.RequestIDs = jobsValue(jobs), requestIDsValue(jobs)
+	plan.setJobs(jobs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, adoptedKey, nil)...)
 }
 
-// apply resets the selected phones, waits unless told not to, and returns
-// kept merged with the new records. Problems become diagnostics; the returned
-// records always say what really happened.
-func (r *phoneResetResource) apply(ctx context.Context, timeout time.Duration, plan phoneResetModel, in reset.Inputs,
-	selected []string, kept map[string]reset.Job, diags *diag.Diagnostics) map[string]reset.Job {
-	const op = "Reset Phones"
+// apply resets the selected phones through the engine, waits unless told
+// not to, and returns kept merged with the new records. Problems become
+// diagnostics, one per cause; the returned records always say what really
+// happened.
+func (r *phoneResetResource) apply(ctx context.Context, timeout time.Duration, in reset.Inputs,
+	selected []string, kept map[string]reset.Job, report *applyReport, diags *diag.Diagnostics) map[string]reset.Job {
 	if len(selected) == 0 {
 		return kept
 	}
 	if r.data == nil {
-		diags.AddError(op, "The provider is not configured. Please report this issue to the provider developers.")
+		diags.AddError("Reset Phones", "The provider is not configured. Please report this issue to the provider developers.")
 		return kept
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	engine := r.data.engine()
-	engine.Progress = func(done, total int) {
-		tflog.Info(ctx, "waiting for phone reset jobs", map[string]any{"done": done, "total": total})
-	}
-	tflog.Info(ctx, "resetting phones", map[string]any{"phones": len(selected), "batch_size": engine.BatchSize})
-	jobs, err := engine.Submit(ctx, reset.SpecFor(in, selected))
-	if err != nil {
-		diags.AddError(op+": Batch Reset Failed", err.Error()+
-			"\n\nPhones sent before this error keep their jobs in state. Phones whose request may have reached the "+
-			"service are recorded as failed; check them before applying again.")
-	} else if plan.WaitForCompletion.ValueBool() {
-		jobs, err = engine.Wait(ctx, jobs)
-		if err != nil {
-			diags.AddError(op+": Waiting For Reset Jobs", err.Error())
-		}
-	}
-	addJobFailures(diags, op, jobs, selected)
+	jobs, err := r.data.engine.Run(ctx, reset.SpecFor(in, selected), reset.RunOptions{
+		Wait:     report.wait,
+		Progress: func(ev reset.Event) { logProgress(ctx, ev) },
+	})
 	for id, j := range jobs {
 		kept[id] = j
 	}
+	report.jobs, report.selected, report.err = kept, selected, err
+	diags.Append(report.diagnostics()...)
 	return kept
+}
+
+// logProgress logs the engine's progress events.
+func logProgress(ctx context.Context, ev reset.Event) {
+	switch ev.Kind {
+	case reset.EventStarted:
+		tflog.Info(ctx, "resetting phones", map[string]any{"phones": ev.Phones, "batches": ev.Batches})
+	case reset.EventBatchSent:
+		tflog.Info(ctx, "batch-reset request answered", map[string]any{"batch": ev.Batch, "batches": ev.Batches,
+			"request_id": ev.RequestID, "accepted": ev.Accepted, "rejected": ev.Rejected})
+	case reset.EventPolled:
+		tflog.Info(ctx, "waiting for phone reset jobs", map[string]any{"succeeded": ev.Succeeded, "failed": ev.Failed,
+			"running": ev.Running})
+	}
+}
+
+// timeoutSet reports whether the configuration sets timeouts.<op>.
+func timeoutSet(t timeouts.Value, op string) bool {
+	if t.IsNull() || t.IsUnknown() {
+		return false
+	}
+	v, ok := t.Attributes()[op].(types.String)
+	return ok && !v.IsNull() && !v.IsUnknown()
 }
 
 func firstRequestID(jobs map[string]reset.Job) string {
 	if ids := reset.RequestIDs(jobs); len(ids) > 0 {
 		return ids[0]
 	}
-	b := make([]byte, 16)
+	// No request was answered: the ID only has to be unique, and says so.
+	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return "unsent-" + hex.EncodeToString(b)
 }
 
-// Read refreshes jobs that are still running; it never resets anything.
+// Read refreshes jobs that are still running and settles phones whose
+// request's outcome is unknown; it never resets anything.
 func (r *phoneResetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state phoneResetModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || r.data == nil {
 		return
 	}
-	jobs := jobsFromState(state.Jobs)
-	refreshed, err := r.data.engine().Refresh(ctx, jobs)
+	jobs, err := r.data.engine.Refresh(ctx, jobsFromState(state.Jobs))
+	if err == nil {
+		jobs, err = r.data.engine.Reconcile(ctx, jobs, state.inputs())
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Read Phone Reset Jobs",
-			"Could not refresh the running reset jobs: "+err.Error())
+			"Could not refresh the running reset jobs, so the state keeps their last recorded status: "+err.Error())
 		return
 	}
-	state.Jobs, state.RequestIDs = jobsValue(refreshed), requestIDsValue(refreshed)
+	state.setJobs(jobs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -269,12 +320,11 @@ func (r *phoneResetResource) ImportState(ctx context.Context, req resource.Impor
 		resp.Diagnostics.AddError("Import Phone Reset", "The provider is not configured.")
 		return
 	}
-	listed, err := r.data.client.ListJobsByRequest(ctx, ids)
+	jobs, err := r.data.engine.Import(ctx, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Import Phone Reset", fmt.Sprintf("Listing the jobs of requests %v: %v", ids, err))
 		return
 	}
-	jobs := reset.FromAPIJobs(listed)
 	if len(jobs) == 0 {
 		resp.Diagnostics.AddError("Import Phone Reset",
 			fmt.Sprintf("The service reports no jobs for requests %v; check the request IDs and the project.", ids))
@@ -294,10 +344,10 @@ func (r *phoneResetResource) ImportState(ctx context.Context, req resource.Impor
 		ImageID:             types.StringNull(),
 		Triggers:            types.MapNull(types.StringType),
 		WaitForCompletion:   types.BoolValue(true),
+		OnCreateFailure:     types.StringValue(createFailureTaint),
 		Timeouts:            timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
-		RequestIDs:          requestIDsValue(jobs),
-		Jobs:                jobsValue(jobs),
 	}
+	m.setJobs(jobs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, adoptedKey, []byte("true"))...)
 }

@@ -195,8 +195,11 @@ func TestAccPhoneReset_failures(t *testing.T) {
 					env.svc.RejectResets("CPS.0022", "The phone is not available.", rejected)
 				},
 				Config: fleetConfig(env, ids, nil, common),
-				// One error per phone, in phone order; the CLI may wrap lines between words.
-				ExpectError: regexp.MustCompile(`(?s)Phone Not Reset.*` + failing + `.*failed.*Phone Not Reset.*` + rejected + `.*rejected.*CPS\.0022`),
+				// One error per cause, in phone order, each saying what the next
+				// apply does; the CLI may wrap lines between words.
+				ExpectError: regexp.MustCompile(`(?s)Phone Reset Failed.*job failed on ` + failing + `.*CPS\.0003.*request.*job.*` +
+					`next\s+plain\s+apply\s+resets\s+only\s+the\s+2\s+phones.*` +
+					`Phone Reset Rejected.*refused to reset ` + rejected + `.*CPS\.0022.*next\s+plain\s+apply\s+resets\s+only\s+the\s+2\s+phones`),
 			},
 			{ // The state kept every job and says what happened to each phone.
 				RefreshState:       true,
@@ -233,9 +236,10 @@ func TestAccPhoneReset_failures(t *testing.T) {
 	})
 }
 
-// TestAccPhoneReset_createPartlyFails: a create that fails for one phone
-// fails the apply but keeps every job in state (the resource is then tainted;
-// the docs explain `terraform untaint` to retry only the failed phone).
+// TestAccPhoneReset_createPartlyFails: with the default on_create_failure,
+// a create that fails for one phone fails the apply, keeps every job in
+// state, and says the next apply replaces the tainted resource and resets
+// all phones again; the next plain apply does exactly that.
 func TestAccPhoneReset_createPartlyFails(t *testing.T) {
 	env := newAccEnv(t, fakecph.Options{Seed: 8, Phones: 4})
 	ids := env.phones(4)
@@ -244,8 +248,9 @@ func TestAccPhoneReset_createPartlyFails(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
 			{
-				Config:      fleetConfig(env, ids, nil, ""),
-				ExpectError: regexp.MustCompile(`(?s)Phone Not Reset.*` + ids[2] + `.*CPS\.\d{4}.*request ID`),
+				Config: fleetConfig(env, ids, nil, ""),
+				ExpectError: regexp.MustCompile(`(?s)Phone Reset Failed.*` + ids[2] + `.*CPS\.\d{4}.*request.*job.*` +
+					`tainted.*replaces\s+it\s+and\s+resets\s+all\s+4\s+phones\s+again,\s+including\s+the\s+3\s+whose.*terraform\s+untaint`),
 			},
 			{
 				RefreshState:       true,
@@ -255,8 +260,25 @@ func TestAccPhoneReset_createPartlyFails(t *testing.T) {
 					resource.TestCheckResourceAttr(fleet, "jobs."+ids[2]+".status", "failed"),
 					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "succeeded"),
 					resource.TestCheckResourceAttr(fleet, "request_ids.#", "2"),
+					resource.TestCheckResourceAttr(fleet, "incomplete_phones.#", "1"),
+					resource.TestCheckResourceAttr(fleet, "incomplete_phones.0", ids[2]),
+					func(s *terraform.State) error {
+						if !s.RootModule().Resources[fleet].Primary.Tainted {
+							return fmt.Errorf("a failed create with on_create_failure = \"taint\" is not tainted")
+						}
+						return nil
+					},
 					env.expectResets(ids, 2),
 				),
+			},
+			{ // What the error said: the plain re-run replaces it and resets all 4.
+				PreConfig: func() { env.svc.ClearFailures() },
+				Config:    fleetConfig(env, ids, nil, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(fleet, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets(ids, 2),
 			},
 		},
 	})
@@ -319,7 +341,8 @@ func TestAccPhoneReset_import(t *testing.T) {
 				ImportState:             true,
 				ImportStateIdFunc:       func(*terraform.State) (string, error) { return strings.Join(requestIDs, ","), nil },
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"phones", "timeouts"},
+				// An import cannot know when the requests were sent.
+				ImportStateVerifyIgnore: append([]string{"phones", "timeouts"}, sentAtKeys(ids)...),
 				Check:                   env.expectResets(nil, 0),
 			},
 		},
@@ -387,8 +410,16 @@ resource "cph_phone_reset" "fleet" {
 	})
 }
 
+func sentAtKeys(ids []string) []string {
+	var keys []string
+	for _, id := range ids {
+		keys = append(keys, "jobs."+id+".sent_at")
+	}
+	return keys
+}
+
 // TestAccPhoneReset_planChecksPhones: a plan fails for phones that do not
-// exist or are being reset, before any reset is sent.
+// exist or are in a status a reset is refused in, before any reset is sent.
 func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 	env := newAccEnv(t, fakecph.Options{Seed: 6, Phones: 3})
 	ids := env.phones(2)
@@ -405,7 +436,12 @@ func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 			{
 				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 3) },
 				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
-				ExpectError: regexp.MustCompile(`(?s)Phone Is Being Reset.*` + busy),
+				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*` + busy + `.*resetting\s+\(status\s+3\)`),
+			},
+			{ // Not only "resetting": a frozen phone fails the plan too.
+				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 6) },
+				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
+				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*` + busy + `.*frozen\s+\(status\s+6\)`),
 				Check:       env.expectResets(nil, 0),
 			},
 		},
@@ -418,15 +454,107 @@ func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 	})
 }
 
+// recipeConfig is the documented pipeline recipe: keep the resource when a
+// create does not reset every phone, and fail the run with a postcondition.
+func recipeConfig(env *accEnv, ids []string, extra string) string {
+	return fleetConfig(env, ids, nil, extra+`
+  on_create_failure = "keep"
+  lifecycle {
+    postcondition {
+      condition     = length(self.incomplete_phones) == 0
+      error_message = "Not reset: ${join(", ", self.incomplete_phones)}. Run apply again to reset only these."
+    }
+  }`)
+}
+
+// TestAccPhoneReset_pipelineRecipe: under the recipe, a create with one
+// failing phone fails the run without tainting, and a plain re-run of apply
+// resets exactly that phone.
+func TestAccPhoneReset_pipelineRecipe(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 14, Phones: 5})
+	ids := env.phones(5)
+	env.svc.FailResets(ids[3])
+	cfg := recipeConfig(env, ids, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.takeStats() },
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*Not reset: ` + ids[3] + `\.`),
+			},
+			{
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the failed phone is planned for a retry
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(s *terraform.State) error {
+						if s.RootModule().Resources[fleet].Primary.Tainted {
+							return fmt.Errorf("the recipe's failed create is tainted")
+						}
+						return nil
+					},
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[3]+".status", "failed"),
+					env.expectResets(ids, 2),
+				),
+			},
+			{ // The plain re-run resets only the phone that failed.
+				PreConfig:         func() { env.svc.ClearFailures() },
+				Config:            cfg,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: expectPlanResets(ids, []string{ids[3]})},
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets([]string{ids[3]}, 1),
+			},
+		},
+	})
+}
+
+// TestAccPhoneReset_pipelineRecipeTimeout: under the recipe, a create that
+// times out fails the run with every job kept, and the re-run resets
+// nothing that succeeded meanwhile.
+func TestAccPhoneReset_pipelineRecipeTimeout(t *testing.T) {
+	clock := fakecph.NewFakeClock(time.Now().UTC())
+	env := newAccEnv(t, fakecph.Options{Seed: 15, Phones: 4, JobDuration: time.Hour, Clock: clock})
+	ids := env.phones(4)
+	cfg := recipeConfig(env, ids, `  timeouts { create = "1s" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.takeStats() },
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*Not reset: ` + ids[0]),
+			},
+			{ // The jobs ended meanwhile: the re-run records them and resets nothing.
+				PreConfig: func() {
+					if err := env.expectResets(ids, 2)(nil); err != nil {
+						t.Errorf("the timed-out create: %v", err)
+					}
+					clock.Advance(2 * time.Hour)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets(nil, 0),
+			},
+		},
+	})
+}
+
 // TestAccPhoneReset_lostAnswer: the fake applies a batch reset but drops the
-// connection before answering. The request is not sent again, the apply
-// fails saying the phones may be resetting, and while they are, plans refuse
-// to reset them again.
+// connection before answering. The request is not sent again; its phones
+// are recorded "unknown", and refreshes settle them from what the phones
+// show: while they reset, nothing is decided or reset; once the resets show
+// on the phones, they are "succeeded" and never reset again.
 func TestAccPhoneReset_lostAnswer(t *testing.T) {
 	clock := fakecph.NewFakeClock(time.Now().UTC())
 	env := newAccEnv(t, fakecph.Options{Seed: 13, Phones: 2, JobDuration: time.Hour, Clock: clock})
 	ids := env.phones(2)
-	cfg := fleetConfig(env, ids, nil, "")
+	props := `  properties = { "sys.prop.writewifissid" = "lab" }`
+	cfg := recipeConfig(env, ids, props)
+	// Refreshes evaluate postconditions too: look at the state without it.
+	look := fleetConfig(env, ids, nil, props+"\n  on_create_failure = \"keep\"")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
@@ -436,22 +564,33 @@ func TestAccPhoneReset_lostAnswer(t *testing.T) {
 					env.svc.SetFaults(fakecph.Faults{DropResetResponses: 1})
 				},
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)may have reached the service.*` + ids[0]),
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*` + ids[0]),
 			},
-			{ // The lost reset is still running: the plan refuses to reset again.
-				Config:      cfg,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Phone Is Being Reset.*` + ids[0]),
-			},
-			{ // Once it has ended, state shows what is known: no job, failed.
-				PreConfig:          func() { clock.Advance(2 * time.Hour) },
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
+			{ // The lost reset is still running: recorded unknown, not decided,
+				// and the plan leaves those phones alone.
+				Config:           look,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "failed"),
-					resource.TestCheckNoResourceAttr(fleet, "jobs."+ids[0]+".job_id"),
-					env.expectResets(ids, 1), // applied once, never re-sent
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "unknown"),
+					resource.TestCheckResourceAttrSet(fleet, "jobs."+ids[0]+".sent_at"),
+					resource.TestMatchResourceAttr(fleet, "jobs."+ids[0]+".error_msg", regexp.MustCompile(`resetting now`)),
 				),
+			},
+			{ // Once the resets show on the phones, they are settled as succeeded.
+				PreConfig:        func() { clock.Advance(2 * time.Hour) },
+				Config:           look,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[0]+".status", "succeeded"),
+					resource.TestCheckResourceAttr(fleet, "jobs."+ids[1]+".status", "succeeded"),
+					resource.TestCheckNoResourceAttr(fleet, "jobs."+ids[0]+".job_id"),
+					resource.TestCheckResourceAttr(fleet, "incomplete_phones.#", "0"),
+				),
+			},
+			{ // And the next apply resets nothing: each phone was reset once.
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            env.expectResets(ids, 1),
 			},
 		},
 	})

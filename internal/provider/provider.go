@@ -52,8 +52,8 @@ type providerModel struct {
 
 // providerData is what resources receive from Configure.
 type providerData struct {
-	client cph.API
-	engine func() *reset.Engine
+	client *cph.Client
+	engine *reset.Engine // immutable, shared by every resource and action
 }
 
 func (p *cphProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -104,9 +104,7 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	data := &providerData{
 		client: client,
-		engine: func() *reset.Engine {
-			return &reset.Engine{API: client, BatchSize: settings.batchSize, PollInterval: settings.pollInterval}
-		},
+		engine: reset.New(client, reset.Options{BatchSize: settings.batchSize, PollInterval: settings.pollInterval}),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data

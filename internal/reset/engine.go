@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -11,27 +12,70 @@ import (
 	"github.com/cph-terraform/terraform-provider-cph/internal/phoneprops"
 )
 
-// Defaults used when an Engine field is zero.
+// API is the part of the CPH client the engine uses; *cph.Client
+// implements it and tests substitute scripted fakes.
+type API interface {
+	// BatchReset sends one batch-reset request, never twice once it may
+	// have reached the service.
+	BatchReset(ctx context.Context, req cph.BatchResetRequest) (*cph.BatchResetResponse, error)
+	// ListJobsByRequest returns every job of the given requests.
+	ListJobsByRequest(ctx context.Context, requestIDs []string) ([]cph.Job, error)
+	// ListPhones returns one page of phones.
+	ListPhones(ctx context.Context, in cph.ListPhonesInput) (*cph.ListPhonesOutput, error)
+	// ShowPhone returns one phone with its last applied property.
+	ShowPhone(ctx context.Context, phoneID string) (*cph.Phone, error)
+}
+
+// Defaults used when an Options field is zero.
 const (
 	DefaultBatchSize       = 100
 	DefaultPollInterval    = 10 * time.Second
 	DefaultMinPollInterval = time.Second
 )
 
-// Engine sends resets and waits for their jobs.
-type Engine struct {
-	API cph.API
+// Options tune an Engine; zero values take the defaults.
+type Options struct {
 	// BatchSize is the most phones per batch-reset request.
 	BatchSize int
 	// PollInterval is the upper bound between two polls of the jobs; polling
 	// starts at MinPollInterval (or PollInterval when smaller) and grows.
 	PollInterval    time.Duration
 	MinPollInterval time.Duration
-	// Progress, when set, is told how many jobs have ended after each poll.
-	Progress func(done, total int)
-	// After is time.After; tests may replace it.
+	// After is time.After and Now is time.Now; tests may replace them.
 	After func(time.Duration) <-chan time.Time
+	Now   func() time.Time
 }
+
+// Engine runs resets. It is immutable once built and safe to share between
+// the resource, the action and concurrent calls.
+type Engine struct {
+	api  API
+	opts Options
+}
+
+// New returns an engine over api.
+func New(api API, opts Options) *Engine {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.MinPollInterval <= 0 {
+		opts.MinPollInterval = DefaultMinPollInterval
+	}
+	opts.MinPollInterval = min(opts.MinPollInterval, opts.PollInterval)
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Engine{api: api, opts: opts}
+}
+
+// BatchSize is the most phones the engine sends per request.
+func (e *Engine) BatchSize() int { return e.opts.BatchSize }
 
 // Spec is one reset to perform: which phones, with what.
 type Spec struct {
@@ -41,45 +85,93 @@ type Spec struct {
 	Phones map[string]map[string]string
 }
 
-// SpecFor builds the reset of the selected phones of in.
-func SpecFor(in Inputs, selected []string) Spec {
-	p := Spec{ImageID: in.ImageID, FactoryReset: in.FactoryReset, Phones: make(map[string]map[string]string, len(selected))}
-	for _, id := range selected {
+// SpecFor builds the reset of the given phones of in.
+func SpecFor(in Inputs, phones []string) Spec {
+	p := Spec{ImageID: in.ImageID, FactoryReset: in.FactoryReset, Phones: make(map[string]map[string]string, len(phones))}
+	for _, id := range phones {
 		p.Phones[id] = in.EffectiveProperties(id)
 	}
 	return p
 }
 
-// Submit sends the spec's phones in batches and returns one record per phone:
-// Running for accepted phones, Rejected for refused ones. A whole-request
-// error rejects that batch's phones and the next batch is still sent (such an
-// answer is definite). A request whose outcome is unknown, or a cancelled
-// context, stops submission: that batch's phones are recorded as Failed with
-// an explanation and the phones not sent as Rejected, and the error is
-// returned; the request is never sent twice.
-func (e *Engine) Submit(ctx context.Context, p Spec) (map[string]Job, error) {
-	ids := make([]string, 0, len(p.Phones))
-	for id := range p.Phones {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+// RunOptions say how Run behaves.
+type RunOptions struct {
+	// Wait polls the jobs until every one has ended (or ctx ends).
+	Wait bool
+	// Progress, when set, is told what happens, in order.
+	Progress func(Event)
+}
 
+// EventKind names a progress event.
+type EventKind int
+
+const (
+	// EventStarted: Phones phones are about to be sent in Batches requests.
+	EventStarted EventKind = iota
+	// EventBatchSent: request Batch (1-based) was answered: RequestID,
+	// Accepted and Rejected phones. A failed request is reported by Run's
+	// result, not by an event.
+	EventBatchSent
+	// EventPolled: after one poll of the jobs, Succeeded, Failed and Running
+	// of the accepted phones.
+	EventPolled
+)
+
+// Event is one step of a Run.
+type Event struct {
+	Kind                       EventKind
+	Phones, Batches, Batch     int
+	RequestID                  string
+	Accepted, Rejected         int
+	Succeeded, Failed, Running int
+}
+
+// Run sends the spec's phones in batches, then (when asked) waits for their
+// jobs, and returns one record per phone. Records always say what really
+// happened, also when an error is returned.
+//
+// The first request that fails as a whole ends submission; every later
+// phone is NotSent. Its own phones are Rejected (the service answered with
+// an error), NotSent (the request provably never reached the service) or
+// Unknown (it may have: no request is ever sent twice). Run then returns a
+// *RequestError. A wait that ends with ctx returns a *WaitError.
+func (e *Engine) Run(ctx context.Context, spec Spec, opts RunOptions) (map[string]Job, error) {
+	jobs, err := e.submit(ctx, spec, opts.Progress)
+	if err != nil || !opts.Wait {
+		return jobs, err
+	}
+	return e.wait(ctx, jobs, opts.Progress)
+}
+
+// RequestError says a batch-reset request failed as a whole.
+type RequestError struct {
+	Status Status   // of the request's phones: Rejected, NotSent or Unknown
+	Phones []string // the request's phones, sorted
+	Err    error    // the *cph.APIError, *cph.UncertainError or transport error
+}
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+func (e *Engine) submit(ctx context.Context, p Spec, progress func(Event)) (map[string]Job, error) {
+	ids := slices.Sorted(maps.Keys(p.Phones))
 	jobs := make(map[string]Job, len(ids))
-	size := e.BatchSize
-	if size <= 0 {
-		size = DefaultBatchSize
+	size := e.opts.BatchSize
+	batches := (len(ids) + size - 1) / size
+	if progress != nil {
+		progress(Event{Kind: EventStarted, Phones: len(ids), Batches: batches})
 	}
 	var factory *bool
 	if p.FactoryReset {
 		factory = &p.FactoryReset
 	}
-	for start := 0; start < len(ids); start += size {
+	for n, start := 1, 0; start < len(ids); n, start = n+1, start+size {
 		batch := ids[start:min(start+size, len(ids))]
 		req := cph.BatchResetRequest{ImageID: p.ImageID, Phones: make([]cph.ResetPhone, 0, len(batch))}
 		for _, id := range batch {
 			prop, err := phoneprops.Encode(p.Phones[id])
 			if err != nil { // validated at plan time; kept as a guard
-				jobs[id] = Job{PhoneID: id, Status: Rejected, ErrorMsg: "not sent: " + err.Error()}
+				jobs[id] = Job{PhoneID: id, Status: NotSent, ErrorMsg: "not sent: " + err.Error()}
 				continue
 			}
 			req.Phones = append(req.Phones, cph.ResetPhone{PhoneID: id, Property: prop, FactoryResetEnabled: factory})
@@ -87,41 +179,73 @@ func (e *Engine) Submit(ctx context.Context, p Spec) (map[string]Job, error) {
 		if len(req.Phones) == 0 {
 			continue
 		}
-		resp, err := e.API.BatchReset(ctx, req)
-		if err != nil {
-			var apiErr *cph.APIError
-			if errors.As(err, &apiErr) && !cph.IsUncertain(err) {
-				for _, ph := range req.Phones {
-					jobs[ph.PhoneID] = Job{PhoneID: ph.PhoneID, RequestID: apiErr.RequestID, Status: Rejected,
-						ErrorCode: apiErr.Code, ErrorMsg: apiErr.Message}
-				}
-				continue
-			}
-			for _, ph := range req.Phones {
-				jobs[ph.PhoneID] = Job{PhoneID: ph.PhoneID, Status: Failed, ErrorMsg: uncertainMessage(err)}
-			}
-			for _, id := range ids[start+len(batch):] {
-				jobs[id] = Job{PhoneID: id, Status: Rejected, ErrorMsg: "not sent: an earlier batch-reset request failed"}
-			}
-			return jobs, err
+		if ctx.Err() != nil {
+			return jobs, e.stop(jobs, ids[start:], &RequestError{Status: NotSent, Phones: batch, Err: ctx.Err()})
 		}
-		recordAnswer(jobs, req.Phones, resp)
+		sentAt := e.opts.Now().UTC().Truncate(time.Second)
+		resp, err := e.api.BatchReset(ctx, req)
+		if err != nil {
+			reqErr := classify(err, req.Phones)
+			for _, ph := range req.Phones {
+				j := Job{PhoneID: ph.PhoneID, Status: reqErr.Status, ErrorMsg: reqErr.Err.Error()}
+				var apiErr *cph.APIError
+				switch {
+				case reqErr.Status == Unknown:
+					j.SentAt = sentAt
+				case errors.As(err, &apiErr):
+					j.RequestID, j.ErrorCode, j.ErrorMsg = apiErr.RequestID, apiErr.Code, apiErr.Message
+				}
+				jobs[ph.PhoneID] = j
+			}
+			return jobs, e.stop(jobs, ids[start+len(batch):], reqErr)
+		}
+		accepted, rejected := recordAnswer(jobs, req.Phones, resp, sentAt)
+		if progress != nil {
+			progress(Event{Kind: EventBatchSent, Batches: batches, Batch: n, RequestID: resp.RequestID,
+				Accepted: accepted, Rejected: rejected})
+		}
 	}
 	return jobs, nil
 }
 
-func uncertainMessage(err error) string {
-	if cph.IsUncertain(err) {
-		return "the batch-reset request may have reached the service but no answer came back, " +
-			"so this phone may be resetting; check it before resetting it again (" + err.Error() + ")"
+// stop records the phones after a failed request as not sent.
+func (e *Engine) stop(jobs map[string]Job, rest []string, err *RequestError) error {
+	for _, id := range rest {
+		if _, done := jobs[id]; !done {
+			jobs[id] = Job{PhoneID: id, Status: NotSent, ErrorMsg: "not sent: an earlier batch-reset request failed"}
+		}
 	}
-	return "the batch-reset request was not completed: " + err.Error()
+	return err
+}
+
+// classify decides what a failed request means for its phones.
+func classify(err error, sent []cph.ResetPhone) *RequestError {
+	ids := make([]string, len(sent))
+	for i, ph := range sent {
+		ids[i] = ph.PhoneID
+	}
+	var apiErr *cph.APIError
+	switch {
+	case cph.IsUncertain(err):
+		return &RequestError{Status: Unknown, Phones: ids, Err: err}
+	case errors.As(err, &apiErr):
+		return &RequestError{Status: Rejected, Phones: ids, Err: err}
+	default: // the client returns every other failure only when nothing was sent
+		return &RequestError{Status: NotSent, Phones: ids, Err: err}
+	}
 }
 
 // recordAnswer checks every entry of a 200 answer: accepted or rejected.
-func recordAnswer(jobs map[string]Job, sent []cph.ResetPhone, resp *cph.BatchResetResponse) {
+func recordAnswer(jobs map[string]Job, sent []cph.ResetPhone, resp *cph.BatchResetResponse, sentAt time.Time) (accepted, rejected int) {
+	inRequest := make(map[string]bool, len(sent))
+	for _, ph := range sent {
+		inRequest[ph.PhoneID] = true
+	}
 	for _, pj := range resp.Jobs {
-		j := Job{PhoneID: pj.PhoneID, JobID: pj.JobID, RequestID: resp.RequestID, Status: Running}
+		if !inRequest[pj.PhoneID] {
+			continue // not ours: never let an answer touch another phone's record
+		}
+		j := Job{PhoneID: pj.PhoneID, JobID: pj.JobID, RequestID: resp.RequestID, Status: Running, SentAt: sentAt}
 		if pj.JobID == "" || pj.ErrorCode != "" {
 			j.JobID, j.Status, j.ErrorCode, j.ErrorMsg = "", Rejected, pj.ErrorCode, pj.ErrorMsg
 		}
@@ -129,115 +253,125 @@ func recordAnswer(jobs map[string]Job, sent []cph.ResetPhone, resp *cph.BatchRes
 	}
 	for _, ph := range sent {
 		if _, ok := jobs[ph.PhoneID]; !ok {
-			jobs[ph.PhoneID] = Job{PhoneID: ph.PhoneID, RequestID: resp.RequestID, Status: Rejected,
+			jobs[ph.PhoneID] = Job{PhoneID: ph.PhoneID, RequestID: resp.RequestID, Status: Unknown, SentAt: sentAt,
 				ErrorMsg: "the batch-reset answer has no entry for this phone"}
 		}
 	}
+	for _, ph := range sent {
+		if jobs[ph.PhoneID].Status == Running {
+			accepted++
+		} else {
+			rejected++
+		}
+	}
+	return accepted, rejected
 }
 
 // Refresh polls the running jobs once (by request ID, never one call per
 // job) and returns the updated records. Jobs the listing no longer reports
 // are kept as they were.
 func (e *Engine) Refresh(ctx context.Context, jobs map[string]Job) (map[string]Job, error) {
+	out := maps.Clone(jobs)
 	running := map[string]Job{}
 	for id, j := range jobs {
 		if j.Status == Running && j.JobID != "" {
 			running[id] = j
 		}
 	}
-	out := make(map[string]Job, len(jobs))
-	for id, j := range jobs {
-		out[id] = j
-	}
 	if len(running) == 0 {
 		return out, nil
 	}
-	listed, err := e.API.ListJobsByRequest(ctx, RequestIDs(running))
+	listed, err := e.api.ListJobsByRequest(ctx, RequestIDs(running))
 	if err != nil {
 		return out, err
 	}
 	for _, lj := range listed {
-		prev, ok := out[lj.PhoneID]
+		prev, ok := running[lj.PhoneID]
 		if !ok || prev.JobID != lj.JobID {
 			continue // an older or foreign job of the same request
 		}
 		nj := fromAPIJob(lj)
-		nj.RequestID = prev.RequestID
+		nj.RequestID, nj.SentAt = prev.RequestID, prev.SentAt
 		out[lj.PhoneID] = nj
 	}
 	return out, nil
 }
 
-// Wait polls until no job runs, or ctx ends. On a timeout or cancellation it
+// wait polls until no job runs, or ctx ends. On a timeout or cancellation it
 // returns the latest records and a *WaitError naming the phones still running.
-func (e *Engine) Wait(ctx context.Context, jobs map[string]Job) (map[string]Job, error) {
-	maxInterval := e.PollInterval
-	if maxInterval <= 0 {
-		maxInterval = DefaultPollInterval
-	}
-	interval := e.MinPollInterval
-	if interval <= 0 {
-		interval = DefaultMinPollInterval
-	}
-	interval = min(interval, maxInterval)
-	after := e.After
-	if after == nil {
-		after = time.After
-	}
+func (e *Engine) wait(ctx context.Context, jobs map[string]Job, progress func(Event)) (map[string]Job, error) {
+	interval := e.opts.MinPollInterval
 	for {
-		if countRunning(jobs) == 0 {
+		if countStatus(jobs, Running) == 0 {
 			return jobs, nil
 		}
 		select {
 		case <-ctx.Done():
-			return jobs, &WaitError{Running: runningPhones(jobs), Err: ctx.Err()}
-		case <-after(interval):
+			return jobs, &WaitError{Running: phonesIn(jobs, Running), Err: ctx.Err()}
+		case <-e.opts.After(interval):
 		}
 		next, err := e.Refresh(ctx, jobs)
 		jobs = next
 		if err != nil {
 			if ctx.Err() != nil {
-				return jobs, &WaitError{Running: runningPhones(jobs), Err: ctx.Err()}
+				return jobs, &WaitError{Running: phonesIn(jobs, Running), Err: ctx.Err()}
 			}
-			return jobs, fmt.Errorf("polling reset jobs: %w", err)
+			return jobs, &WaitError{Running: phonesIn(jobs, Running), Err: fmt.Errorf("polling reset jobs: %w", err)}
 		}
-		if e.Progress != nil {
-			e.Progress(len(jobs)-countRunning(jobs), len(jobs))
+		if progress != nil {
+			c := Counts(jobs)
+			progress(Event{Kind: EventPolled, Succeeded: c[Succeeded], Failed: c[Failed], Running: c[Running]})
 		}
-		interval = min(interval*3/2, maxInterval)
+		interval = min(interval*3/2, e.opts.PollInterval)
 	}
 }
 
-// WaitError says the wait ended before every job did.
+// WaitError says the wait ended before every job did. The jobs go on in the
+// service; a later refresh records their outcome.
 type WaitError struct {
 	Running []string // phone IDs, sorted
-	Err     error
+	Err     error    // context.DeadlineExceeded, context.Canceled or a polling error
 }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("stopped waiting with %d reset job(s) still running (%v); the jobs go on in the service, "+
-		"and the next refresh records their outcome", len(e.Running), e.Err)
+	return fmt.Sprintf("stopped waiting with %d reset job(s) still running: %v", len(e.Running), e.Err)
 }
 
 func (e *WaitError) Unwrap() error { return e.Err }
 
-func countRunning(jobs map[string]Job) int {
+func countStatus(jobs map[string]Job, s Status) int {
 	n := 0
 	for _, j := range jobs {
-		if j.Status == Running {
+		if j.Status == s {
 			n++
 		}
 	}
 	return n
 }
 
-func runningPhones(jobs map[string]Job) []string {
+func phonesIn(jobs map[string]Job, s Status) []string {
 	var ids []string
 	for id, j := range jobs {
-		if j.Status == Running {
+		if j.Status == s {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// Import rebuilds records from the jobs of batch-reset requests. When a
+// phone has several jobs, the one listed last wins.
+func (e *Engine) Import(ctx context.Context, requestIDs []string) (map[string]Job, error) {
+	listed, err := e.api.ListJobsByRequest(ctx, requestIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Job, len(listed))
+	for _, j := range listed {
+		if j.PhoneID != "" {
+			out[j.PhoneID] = fromAPIJob(j)
+		}
+	}
+	return out, nil
 }

@@ -25,6 +25,8 @@ type fakeAPI struct {
 	ticksToEnd int
 	ticks      map[string]int
 	failPhones map[string]bool
+	phones     []cph.Phone // listed in this order
+	phoneCalls []string    // "list <offset>" or "show <id>"
 }
 
 func newFakeAPI() *fakeAPI {
@@ -73,10 +75,35 @@ func (f *fakeAPI) ListJobsByRequest(_ context.Context, ids []string) ([]cph.Job,
 	return out, nil
 }
 
-func (f *fakeAPI) ListAllPhones(context.Context, cph.ListPhonesInput) ([]cph.Phone, error) {
-	return nil, nil
+func (f *fakeAPI) ListPhones(_ context.Context, in cph.ListPhonesInput) (*cph.ListPhonesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.phoneCalls = append(f.phoneCalls, fmt.Sprintf("list %d", in.Offset))
+	out := &cph.ListPhonesOutput{Count: len(f.phones)}
+	for i := in.Offset; i < min(in.Offset+in.Limit, len(f.phones)); i++ {
+		out.Phones = append(out.Phones, f.phones[i])
+	}
+	return out, nil
 }
-func (f *fakeAPI) ShowPhone(context.Context, string) (*cph.Phone, error) { return nil, nil }
+
+func (f *fakeAPI) ShowPhone(_ context.Context, id string) (*cph.Phone, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.phoneCalls = append(f.phoneCalls, "show "+id)
+	for _, p := range f.phones {
+		if p.PhoneID == id {
+			return &p, nil
+		}
+	}
+	return nil, &cph.APIError{HTTPStatus: 404, Code: "CPS.0005", Message: "phone not found"}
+}
+
+var testNow = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+// engine builds an engine over api with instant polls and a fixed clock.
+func engine(api API, batch int) *Engine {
+	return New(api, Options{BatchSize: batch, After: immediate, Now: func() time.Time { return testNow }})
+}
 
 func immediate(time.Duration) <-chan time.Time {
 	c := make(chan time.Time, 1)
@@ -92,13 +119,13 @@ func phones(n int) map[string]map[string]string {
 	return out
 }
 
-func TestSubmitBatchesAndEncodes(t *testing.T) {
+func TestRunBatchesAndEncodes(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
-	e := &Engine{API: api, BatchSize: 2}
 	p := Spec{ImageID: "img", FactoryReset: true, Phones: phones(5)}
 	p.Phones[fmt.Sprintf("%032x", 0)] = map[string]string{"b": "2", "a": "1"}
-	jobs, err := e.Submit(context.Background(), p)
+	var events []Event
+	jobs, err := engine(api, 2).Run(context.Background(), p, RunOptions{Progress: func(ev Event) { events = append(events, ev) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,95 +141,118 @@ func TestSubmitBatchesAndEncodes(t *testing.T) {
 		t.Fatalf("got %d jobs, want 5", len(jobs))
 	}
 	for id, j := range jobs {
-		if j.Status != Running || j.JobID != "job-"+id || j.RequestID == "" {
+		if j.Status != Running || j.JobID != "job-"+id || j.RequestID == "" || !j.SentAt.Equal(testNow) {
 			t.Fatalf("job %s = %+v", id, j)
 		}
 	}
+	want := []Event{
+		{Kind: EventStarted, Phones: 5, Batches: 3},
+		{Kind: EventBatchSent, Batches: 3, Batch: 1, RequestID: "req1", Accepted: 2},
+		{Kind: EventBatchSent, Batches: 3, Batch: 2, RequestID: "req2", Accepted: 2},
+		{Kind: EventBatchSent, Batches: 3, Batch: 3, RequestID: "req3", Accepted: 1},
+	}
+	if diff := cmp.Diff(want, events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
 }
 
-func TestSubmitRecordsRejectionsAndMissingEntries(t *testing.T) {
+func TestRunRecordsRejectionsAndMissingEntries(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
-	ids := []string{phoneA, phoneB, phoneC}
 	api.answer = func(int, cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
 		return &cph.BatchResetResponse{RequestID: "r1", Jobs: []cph.PhoneJob{
 			{PhoneID: phoneA, JobID: "j1"},
 			{PhoneID: phoneB, ErrorCode: "CPS.0005", ErrorMsg: "phone not found"},
+			{PhoneID: "someone-else", JobID: "j9"},
 		}}, nil
 	}
-	p := Spec{Phones: map[string]map[string]string{ids[0]: nil, ids[1]: nil, ids[2]: nil}}
-	jobs, err := (&Engine{API: api}).Submit(context.Background(), p)
+	p := Spec{Phones: map[string]map[string]string{phoneA: nil, phoneB: nil, phoneC: nil}}
+	jobs, err := engine(api, 0).Run(context.Background(), p, RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]Job{
-		phoneA: {PhoneID: phoneA, JobID: "j1", RequestID: "r1", Status: Running},
-		phoneB: {PhoneID: phoneB, RequestID: "r1", Status: Rejected, ErrorCode: "CPS.0005", ErrorMsg: "phone not found"},
-		phoneC: {PhoneID: phoneC, RequestID: "r1", Status: Rejected, ErrorMsg: "the batch-reset answer has no entry for this phone"},
+		phoneA: {PhoneID: phoneA, JobID: "j1", RequestID: "r1", Status: Running, SentAt: testNow},
+		phoneB: {PhoneID: phoneB, RequestID: "r1", Status: Rejected, ErrorCode: "CPS.0005", ErrorMsg: "phone not found", SentAt: testNow},
+		phoneC: {PhoneID: phoneC, RequestID: "r1", Status: Unknown, SentAt: testNow,
+			ErrorMsg: "the batch-reset answer has no entry for this phone"},
 	}
 	if diff := cmp.Diff(want, jobs); diff != "" {
 		t.Fatalf("jobs mismatch (-want +got):\n%s", diff)
 	}
 }
 
-func TestSubmitWholeRequestErrorRejectsBatchAndGoesOn(t *testing.T) {
+// A failed request ends submission; what its phones and the later ones are
+// recorded as depends on whether the request may have been applied.
+func TestRunStopsAtTheFirstFailedRequest(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI()
-	ok := api.answer
-	api.answer = func(n int, req cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
-		if n == 1 {
-			return nil, &cph.APIError{HTTPStatus: 400, Code: "CPS.0030", Message: "image invalid", RequestID: "bad"}
-		}
-		return ok(n, req)
-	}
-	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Spec{Phones: phones(4)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(api.requests) != 2 {
-		t.Fatalf("sent %d requests, want 2", len(api.requests))
-	}
-	first := jobs[fmt.Sprintf("%032x", 0)]
-	if first.Status != Rejected || first.ErrorCode != "CPS.0030" || first.RequestID != "bad" {
-		t.Fatalf("first batch phone = %+v", first)
-	}
-	if last := jobs[fmt.Sprintf("%032x", 3)]; last.Status != Running {
-		t.Fatalf("second batch phone = %+v", last)
+	for name, tc := range map[string]struct {
+		err    error
+		status Status
+		code   string
+	}{
+		"refused as a whole": {&cph.APIError{HTTPStatus: 401, Code: "APIG.0301", Message: "bad token", RequestID: "bad"}, Rejected, "APIG.0301"},
+		"never sent":         {fmt.Errorf("POST /x: dial tcp: connection refused"), NotSent, ""},
+		"outcome unknown":    {&cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}, Unknown, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI()
+			ok := api.answer
+			api.answer = func(n int, req cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
+				if n == 2 {
+					return nil, tc.err
+				}
+				return ok(n, req)
+			}
+			jobs, err := engine(api, 2).Run(context.Background(), Spec{Phones: phones(6)}, RunOptions{Wait: true})
+			var reqErr *RequestError
+			if !errors.As(err, &reqErr) || reqErr.Status != tc.status || len(reqErr.Phones) != 2 {
+				t.Fatalf("err = %#v, want a RequestError for 2 %s phones", err, tc.status)
+			}
+			if len(api.requests) != 2 {
+				t.Fatalf("sent %d requests, want 2: never one after a failed request", len(api.requests))
+			}
+			if j := jobs[fmt.Sprintf("%032x", 0)]; j.Status != Running {
+				t.Fatalf("first batch phone = %+v, want running (not waited for after a failure)", j)
+			}
+			j := jobs[fmt.Sprintf("%032x", 2)]
+			if j.Status != tc.status || j.ErrorCode != tc.code || (tc.status == Unknown) != !j.SentAt.IsZero() {
+				t.Fatalf("failed batch phone = %+v", j)
+			}
+			if j := jobs[fmt.Sprintf("%032x", 5)]; j.Status != NotSent || !strings.Contains(j.ErrorMsg, "not sent") {
+				t.Fatalf("later phone = %+v", j)
+			}
+		})
 	}
 }
 
-func TestSubmitStopsOnUncertainOutcome(t *testing.T) {
+func TestRunCancelledBeforeSendingSendsNothing(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
-	api.answer = func(int, cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
-		return nil, &cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	jobs, err := engine(api, 2).Run(ctx, Spec{Phones: phones(3)}, RunOptions{})
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || reqErr.Status != NotSent || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
 	}
-	jobs, err := (&Engine{API: api, BatchSize: 2}).Submit(context.Background(), Spec{Phones: phones(5)})
-	if !cph.IsUncertain(err) {
-		t.Fatalf("err = %v, want uncertain", err)
-	}
-	if len(api.requests) != 1 {
-		t.Fatalf("sent %d requests after an uncertain outcome, want 1", len(api.requests))
-	}
-	if j := jobs[fmt.Sprintf("%032x", 1)]; j.Status != Failed || !strings.Contains(j.ErrorMsg, "may be resetting") {
-		t.Fatalf("uncertain batch phone = %+v", j)
-	}
-	if j := jobs[fmt.Sprintf("%032x", 4)]; j.Status != Rejected || !strings.Contains(j.ErrorMsg, "not sent") {
-		t.Fatalf("unsent phone = %+v", j)
+	if len(api.requests) != 0 || Counts(jobs)[NotSent] != 3 {
+		t.Fatalf("requests %d, jobs %+v", len(api.requests), jobs)
 	}
 }
 
-func TestWaitPollsByRequestUntilDone(t *testing.T) {
+func TestRunWaitsPollingByRequest(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
 	api.failPhones[fmt.Sprintf("%032x", 1)] = true
-	var progress []int
-	e := &Engine{API: api, BatchSize: 2, After: immediate, Progress: func(done, _ int) { progress = append(progress, done) }}
-	jobs, err := e.Submit(context.Background(), Spec{Phones: phones(5)})
-	if err != nil {
-		t.Fatal(err)
+	var polls []Event
+	progress := func(ev Event) {
+		if ev.Kind == EventPolled {
+			polls = append(polls, ev)
+		}
 	}
-	jobs, err = e.Wait(context.Background(), jobs)
+	jobs, err := engine(api, 2).Run(context.Background(), Spec{Phones: phones(5)}, RunOptions{Wait: true, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,32 +263,31 @@ func TestWaitPollsByRequestUntilDone(t *testing.T) {
 		t.Fatalf("first poll request IDs (-want +got):\n%s", diff)
 	}
 	failed := jobs[fmt.Sprintf("%032x", 1)]
-	if failed.Status != Failed || failed.ErrorCode != "CPS.0003" || failed.RequestID != "req1" {
+	if failed.Status != Failed || failed.ErrorCode != "CPS.0003" || failed.RequestID != "req1" || !failed.SentAt.Equal(testNow) {
 		t.Fatalf("failed job = %+v", failed)
 	}
 	if j := jobs[fmt.Sprintf("%032x", 4)]; j.Status != Succeeded {
 		t.Fatalf("job = %+v", j)
 	}
-	if diff := cmp.Diff([]int{0, 5}, progress); diff != "" {
-		t.Fatalf("progress (-want +got):\n%s", diff)
+	want := []Event{{Kind: EventPolled, Running: 5}, {Kind: EventPolled, Succeeded: 4, Failed: 1}}
+	if diff := cmp.Diff(want, polls); diff != "" {
+		t.Fatalf("poll events (-want +got):\n%s", diff)
 	}
 }
 
-func TestWaitStopsOnContextEnd(t *testing.T) {
+func TestRunWaitStopsOnContextEnd(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI()
 	api.ticksToEnd = 1 << 30
-	e := &Engine{API: api, After: immediate}
-	jobs, err := e.Submit(context.Background(), Spec{Phones: phones(2)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = e.Wait(ctx, jobs)
+	e := New(api, Options{After: func(time.Duration) <-chan time.Time { cancel(); return make(chan time.Time) }})
+	jobs, err := e.Run(ctx, Spec{Phones: phones(2)}, RunOptions{Wait: true})
 	var werr *WaitError
 	if !errors.As(err, &werr) || len(werr.Running) != 2 || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want WaitError naming 2 running phones", err)
+	}
+	if countStatus(jobs, Running) != 2 || jobs[fmt.Sprintf("%032x", 0)].JobID == "" {
+		t.Fatalf("jobs = %+v, want both kept with their job IDs", jobs)
 	}
 }
 
@@ -249,18 +298,34 @@ func TestRefreshKeepsUnlistedAndIgnoresOtherJobs(t *testing.T) {
 	api.jobs["old"] = &cph.Job{RequestID: "r1", JobID: "old", PhoneID: phoneA, Status: cph.JobStatusFailed}
 	api.jobs["new"] = &cph.Job{RequestID: "r1", JobID: "new", PhoneID: phoneA, Status: cph.JobStatusRunning}
 	in := map[string]Job{
-		phoneA: {PhoneID: phoneA, JobID: "new", RequestID: "r1", Status: Running},
+		phoneA: {PhoneID: phoneA, JobID: "new", RequestID: "r1", Status: Running, SentAt: testNow},
 		phoneB: {PhoneID: phoneB, JobID: "gone", RequestID: "r9", Status: Running},
 		phoneC: {PhoneID: phoneC, Status: Rejected},
 	}
-	out, err := (&Engine{API: api}).Refresh(context.Background(), in)
+	out, err := engine(api, 0).Refresh(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out[phoneA].Status != Succeeded || out[phoneB].Status != Running || out[phoneC].Status != Rejected {
+	if out[phoneA].Status != Succeeded || !out[phoneA].SentAt.Equal(testNow) || out[phoneB].Status != Running || out[phoneC].Status != Rejected {
 		t.Fatalf("refresh = %+v", out)
 	}
 	if in[phoneA].Status != Running {
 		t.Fatal("Refresh changed its input map")
+	}
+}
+
+func TestImportRebuildsRecords(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI()
+	api.ticksToEnd = 1
+	api.jobs["j1"] = &cph.Job{RequestID: "r1", JobID: "j1", PhoneID: phoneA, Status: cph.JobStatusRunning}
+	api.jobs["j2"] = &cph.Job{RequestID: "r1", JobID: "j2", PhoneID: phoneB, Status: cph.JobStatusRunning}
+	api.failPhones[phoneB] = true
+	got, err := engine(api, 0).Import(context.Background(), []string{"r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[phoneA].Status != Succeeded || got[phoneB].Status != Failed || got[phoneB].ErrorCode != "CPS.0003" {
+		t.Fatalf("import = %+v", got)
 	}
 }

@@ -30,15 +30,12 @@ func BenchmarkResetFleet(b *testing.B) {
 			for _, id := range svc.PhoneIDs() {
 				phones[id] = map[string]string{"sys.prop.writewifissid": "bench"}
 			}
-			e := &Engine{API: client, BatchSize: 100, PollInterval: 50 * time.Millisecond, MinPollInterval: 50 * time.Millisecond}
+			e := New(client, Options{BatchSize: 100, PollInterval: 50 * time.Millisecond, MinPollInterval: 50 * time.Millisecond})
 			svc.ResetStats()
 			for b.Loop() {
-				jobs, err := e.Submit(ctx, Spec{Phones: phones})
-				if err == nil {
-					jobs, err = e.Wait(ctx, jobs)
-				}
-				if err != nil || countRunning(jobs) != 0 || len(jobs) != n {
-					b.Fatalf("reset: %v, %d jobs, %d running", err, len(jobs), countRunning(jobs))
+				jobs, err := e.Run(ctx, Spec{Phones: phones}, RunOptions{Wait: true})
+				if err != nil || countStatus(jobs, Running) != 0 || len(jobs) != n {
+					b.Fatalf("reset: %v, %d jobs, %d running", err, len(jobs), countStatus(jobs, Running))
 				}
 			}
 			st := svc.Stats()

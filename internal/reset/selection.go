@@ -1,8 +1,10 @@
 package reset
 
 import (
+	"fmt"
 	"maps"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/cph-terraform/terraform-provider-cph/internal/phoneprops"
 )
@@ -23,12 +25,7 @@ func (in Inputs) EffectiveProperties(id string) map[string]string {
 
 // PhoneIDs returns the phone IDs, sorted.
 func (in Inputs) PhoneIDs() []string {
-	ids := make([]string, 0, len(in.Phones))
-	for id := range in.Phones {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
+	return slices.Sorted(maps.Keys(in.Phones))
 }
 
 // Prior is what an earlier apply recorded, or nil for a first apply.
@@ -41,35 +38,97 @@ type Prior struct {
 	Adopted bool
 }
 
-// Select returns, sorted, the phones an apply of next must reset. The plan
-// and the apply both call it, so what the plan shows is what the apply does.
+// Selection is what an apply resets, and why.
+type Selection struct {
+	Phones []string // sorted
+	// All is set, with its reason, when every phone is reset: a first
+	// apply, or a change of image, factory-reset flag or triggers.
+	All       bool
+	AllReason string
+	// Otherwise the phones by reason: new to the resource, changed
+	// properties, or a retry of a reset that did not succeed.
+	New, Changed, Retried int
+	// Undecided are phones whose last request's outcome is unknown: they are
+	// not reset until Reconcile settles them (see StatusTable).
+	Undecided []string
+}
+
+// Summary says how many of how many phones the apply resets, and why, e.g.
+// "30 of 30 phones: image_id changed" or "2 of 30 phones: 1 with changed
+// properties, 1 retried after a failed reset".
+func (s Selection) Summary(total int) string {
+	head := fmt.Sprintf("%d of %d phones", len(s.Phones), total)
+	if s.All {
+		return head + ": " + s.AllReason
+	}
+	var why []string
+	if s.New > 0 {
+		why = append(why, fmt.Sprintf("%d new to this resource", s.New))
+	}
+	if s.Changed > 0 {
+		why = append(why, fmt.Sprintf("%d with changed properties", s.Changed))
+	}
+	if s.Retried > 0 {
+		why = append(why, fmt.Sprintf("%d retried because the last reset did not succeed", s.Retried))
+	}
+	if len(why) == 0 {
+		return head
+	}
+	return head + ": " + strings.Join(why, ", ")
+}
+
+// Select returns the phones an apply of next must reset. The plan and the
+// apply both call it, so what the plan shows is what the apply does.
 //
 //   - first apply: every phone;
 //   - image, factory-reset flag or triggers changed: every phone;
 //   - otherwise a phone is reset when it is new, its effective properties
-//     changed, or its last reset failed or was rejected (a retry).
+//     changed, or its last reset failed, was rejected or was never sent (a
+//     retry).
 //
-// A phone whose last job is still running is not reset again for a retry.
-// Removing a phone resets nothing.
-func Select(prior *Prior, next Inputs) []string {
+// A phone whose last job is still running is not reset again for a retry,
+// and neither is one whose last request's outcome is unknown. Removing a
+// phone resets nothing.
+func Select(prior *Prior, next Inputs) Selection {
 	if prior == nil {
-		return next.PhoneIDs()
+		return Selection{Phones: next.PhoneIDs(), All: true, AllReason: "first apply of this resource"}
 	}
-	all := !prior.Adopted && (prior.Inputs.ImageID != next.ImageID ||
-		prior.Inputs.FactoryReset != next.FactoryReset ||
-		!maps.Equal(prior.Inputs.Triggers, next.Triggers))
-	var ids []string
+	var s Selection
+	if !prior.Adopted {
+		var changed []string
+		if prior.Inputs.ImageID != next.ImageID {
+			changed = append(changed, "image_id")
+		}
+		if prior.Inputs.FactoryReset != next.FactoryReset {
+			changed = append(changed, "factory_reset_enabled")
+		}
+		if !maps.Equal(prior.Inputs.Triggers, next.Triggers) {
+			changed = append(changed, "triggers")
+		}
+		if len(changed) > 0 {
+			s.All, s.AllReason = true, strings.Join(changed, ", ")+" changed"
+		}
+	}
 	for _, id := range next.PhoneIDs() {
 		job, known := prior.Jobs[id]
 		_, wasPhone := prior.Inputs.Phones[id]
 		switch {
-		case all, !known, job.NeedsRetry():
-			ids = append(ids, id)
+		case s.All:
+			s.Phones = append(s.Phones, id)
+		case !known:
+			s.Phones = append(s.Phones, id)
+			s.New++
+		case job.NeedsRetry():
+			s.Phones = append(s.Phones, id)
+			s.Retried++
+		case job.Status == Unknown:
+			s.Undecided = append(s.Undecided, id)
 		case prior.Adopted:
 			// Imported jobs: trust the configuration.
 		case !wasPhone || !maps.Equal(prior.Inputs.EffectiveProperties(id), next.EffectiveProperties(id)):
-			ids = append(ids, id)
+			s.Phones = append(s.Phones, id)
+			s.Changed++
 		}
 	}
-	return ids
+	return s
 }

@@ -51,6 +51,9 @@ func TestSelect(t *testing.T) {
 		"failed and rejected retried": {
 			&Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: Failed}, phoneB: {Status: Rejected}}}, base, []string{phoneA, phoneB},
 		},
+		"not sent retried, unknown left undecided": {
+			&Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: NotSent}, phoneB: {Status: Unknown}}}, base, []string{phoneA},
+		},
 		"running not retried": {&Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: Running}, phoneB: {Status: Succeeded}}}, base, nil},
 		"adopted keeps config": {
 			&Prior{Inputs: Inputs{Phones: map[string]map[string]string{phoneA: {}, phoneB: {}}}, Jobs: map[string]Job{phoneA: {Status: Succeeded}, phoneB: {Status: Failed}}, Adopted: true},
@@ -64,8 +67,37 @@ func TestSelect(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tc.want, Select(tc.prior, tc.next)); diff != "" {
+			if diff := cmp.Diff(tc.want, Select(tc.prior, tc.next).Phones); diff != "" {
 				t.Fatalf("Select mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSelectSaysWhy(t *testing.T) {
+	t.Parallel()
+	base := Inputs{Phones: map[string]map[string]string{phoneA: {}, phoneB: {"k": "1"}, phoneC: {}}}
+	next := Inputs{ImageID: "img2", Phones: base.Phones}
+	prior := &Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: Succeeded}, phoneB: {Status: Succeeded}}}
+	for name, tc := range map[string]struct {
+		prior *Prior
+		next  Inputs
+		want  string
+	}{
+		"first apply": {nil, base, "3 of 3 phones: first apply of this resource"},
+		"image":       {prior, next, "3 of 3 phones: image_id changed"},
+		"image and triggers": {prior, Inputs{ImageID: "i", Triggers: map[string]string{"b": "1"}, Phones: base.Phones},
+			"3 of 3 phones: image_id, triggers changed"},
+		"mixed": {&Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: Failed}, phoneB: {Status: Succeeded}}},
+			Inputs{Phones: map[string]map[string]string{phoneA: {}, phoneB: {"k": "2"}, phoneC: {}}},
+			"3 of 3 phones: 1 new to this resource, 1 with changed properties, 1 retried because the last reset did not succeed"},
+		"one of three": {&Prior{Inputs: base, Jobs: map[string]Job{phoneA: {Status: Succeeded}, phoneB: {Status: Succeeded}, phoneC: {Status: Succeeded}}},
+			Inputs{Phones: map[string]map[string]string{phoneA: {}, phoneB: {"k": "2"}, phoneC: {}}}, "1 of 3 phones: 1 with changed properties"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := Select(tc.prior, tc.next).Summary(len(tc.next.Phones)); got != tc.want {
+				t.Fatalf("Summary = %q, want %q", got, tc.want)
 			}
 		})
 	}

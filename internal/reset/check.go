@@ -1,0 +1,88 @@
+package reset
+
+import (
+	"context"
+	"slices"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
+)
+
+// Problem is a phone a reset cannot be sent for.
+type Problem struct {
+	PhoneID string
+	// Missing: the project has no such phone. Otherwise Status says why.
+	Missing bool
+	Status  cph.PhoneStatus
+}
+
+// Check reports the phones that cannot be reset now: missing from the
+// project, or in a status cph.PhoneStatuses marks as not resettable. It
+// makes as few calls as it can: one page of the listing first, then for the
+// phones not on it either one show-phone call each or the remaining pages,
+// whichever is fewer calls.
+func (e *Engine) Check(ctx context.Context, phoneIDs []string) ([]Problem, error) {
+	if len(phoneIDs) == 0 {
+		return nil, nil
+	}
+	status := make(map[string]int, len(phoneIDs))
+	first, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Limit: cph.PhonesPageSize})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range first.Phones {
+		status[p.PhoneID] = p.Status
+	}
+	var rest []string
+	for _, id := range phoneIDs {
+		if _, ok := status[id]; !ok {
+			rest = append(rest, id)
+		}
+	}
+	pagesLeft := (first.Count - len(first.Phones) + cph.PhonesPageSize - 1) / cph.PhonesPageSize
+	if len(rest) > pagesLeft && len(first.Phones) == cph.PhonesPageSize {
+		for off := len(first.Phones); off < first.Count; off += cph.PhonesPageSize {
+			page, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Offset: off, Limit: cph.PhonesPageSize})
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range page.Phones {
+				status[p.PhoneID] = p.Status
+			}
+			if len(page.Phones) < cph.PhonesPageSize {
+				break
+			}
+		}
+		// A phone created while the list was read shifts it: look up the
+		// few still missing one by one before calling them missing.
+		rest = slices.DeleteFunc(rest, func(id string) bool { _, ok := status[id]; return ok })
+	}
+	var problems []Problem
+	for _, id := range rest {
+		p, err := e.api.ShowPhone(ctx, id)
+		switch {
+		case cph.IsNotFound(err):
+			problems = append(problems, Problem{PhoneID: id, Missing: true})
+			continue
+		case err != nil:
+			return nil, err
+		}
+		status[id] = p.Status
+	}
+	for _, id := range phoneIDs {
+		if st, ok := status[id]; ok {
+			if s := cph.PhoneStatusOf(st); !s.Resettable {
+				problems = append(problems, Problem{PhoneID: id, Status: s})
+			}
+		}
+	}
+	slices.SortFunc(problems, func(a, b Problem) int {
+		if a.PhoneID < b.PhoneID {
+			return -1
+		}
+		if a.PhoneID > b.PhoneID {
+			return 1
+		}
+		return 0
+	})
+	return problems, nil
+}
