@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -31,7 +32,7 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 		resp.Diagnostics.AddAttributeError(path.Root("image_id"), "Invalid Image ID",
 			fmt.Sprintf("An image ID is 32 lowercase hexadecimal characters, got %q.", m.ImageID.ValueString()))
 	}
-	validateProperties(&resp.Diagnostics, path.Root("properties"), m.Properties)
+	validateProperties(&resp.Diagnostics, path.Root("properties"), "", m.Properties)
 	if m.Phones.IsNull() || m.Phones.IsUnknown() {
 		return
 	}
@@ -55,10 +56,10 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 		}
 		if own.IsNull() {
 			resp.Diagnostics.AddAttributeError(p, "Missing Phone Properties",
-				"Give each phone a map of properties; use {} for none.")
+				fmt.Sprintf("Phone %s has no properties map; use {} for none.", id))
 			continue
 		}
-		validateProperties(&resp.Diagnostics, p, own)
+		validateProperties(&resp.Diagnostics, p, "Phone "+id+": ", own)
 		if commonKnown && stringMapKnown(own) {
 			if _, err := phoneprops.Encode(phoneprops.Effective(common, stringMap(own))); err != nil {
 				resp.Diagnostics.AddAttributeError(p, "Properties Too Long", fmt.Sprintf("Phone %s: %v.", id, err))
@@ -67,7 +68,10 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 }
 
-func validateProperties(diags *diag.Diagnostics, at path.Path, m types.Map) {
+// validateProperties checks a properties map; who prefixes each message
+// (e.g. "Phone <id>: "), because with many phones the highlighted line alone
+// does not say which phone is meant.
+func validateProperties(diags *diag.Diagnostics, at path.Path, who string, m types.Map) {
 	if m.IsNull() || m.IsUnknown() {
 		return
 	}
@@ -77,10 +81,10 @@ func validateProperties(diags *diag.Diagnostics, at path.Path, m types.Map) {
 		switch {
 		case v.IsUnknown():
 		case v.IsNull():
-			diags.AddAttributeError(at.AtMapKey(k), "Missing Property Value", fmt.Sprintf("Property %q has no value.", k))
+			diags.AddAttributeError(at.AtMapKey(k), "Missing Property Value", fmt.Sprintf("%sproperty %q has no value.", who, k))
 		default:
 			if err := phoneprops.ValidateValue(k, v.ValueString()); err != nil {
-				diags.AddAttributeError(at.AtMapKey(k), "Invalid Property", err.Error()+".")
+				diags.AddAttributeError(at.AtMapKey(k), "Invalid Property", who+err.Error()+".")
 			}
 		}
 	}
@@ -141,6 +145,13 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.AddWarning(fmt.Sprintf("cph_phone_reset leaves %s alone: outcome unknown",
 			plural(len(sel.Undecided), "phone", "phones")), undecidedDetail(sel.Undecided, prior.Jobs))
 	}
+	if prior != nil && prior.Adopted && !inputsEqual(prior.Inputs, in) {
+		resp.Diagnostics.AddWarning("cph_phone_reset adopts this configuration after the import",
+			fmt.Sprintf("The import could not tell which image, properties or triggers the imported resets used, so this "+
+				"plan shows your configuration replacing the imported (empty) values. That only records the configuration: "+
+				"this apply resets %s (the ones not among the imported jobs, or whose imported job did not succeed).",
+				plural(len(sel.Phones), "phone", "phones")))
+	}
 	if len(sel.Phones) == 0 {
 		return
 	}
@@ -148,6 +159,21 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		fmt.Sprintf("Applying this plan wipes %s: %s. Their jobs entries are (known after apply) in the plan; "+
 			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
 	r.checkPhonesResettable(ctx, sel.Phones, &resp.Diagnostics)
+}
+
+// inputsEqual reports whether two sets of inputs describe the same resets.
+func inputsEqual(a, b reset.Inputs) bool {
+	if a.ImageID != b.ImageID || a.FactoryReset != b.FactoryReset || !maps.Equal(a.Triggers, b.Triggers) ||
+		!maps.Equal(a.Properties, b.Properties) || len(a.Phones) != len(b.Phones) {
+		return false
+	}
+	for id, p := range b.Phones {
+		q, ok := a.Phones[id]
+		if !ok || !maps.Equal(p, q) {
+			return false
+		}
+	}
+	return true
 }
 
 func undecidedDetail(ids []string, jobs map[string]reset.Job) string {

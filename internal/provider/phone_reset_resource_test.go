@@ -337,10 +337,10 @@ func TestAccPhoneReset_import(t *testing.T) {
 				ExpectError:   regexp.MustCompile(`(?s)no jobs for requests`),
 			},
 			{
-				ResourceName:            fleet,
-				ImportState:             true,
-				ImportStateIdFunc:       func(*terraform.State) (string, error) { return strings.Join(requestIDs, ","), nil },
-				ImportStateVerify:       true,
+				ResourceName:      fleet,
+				ImportState:       true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return strings.Join(requestIDs, ","), nil },
+				ImportStateVerify: true,
 				// An import cannot know when the requests were sent.
 				ImportStateVerifyIgnore: append([]string{"phones", "timeouts"}, sentAtKeys(ids)...),
 				Check:                   env.expectResets(nil, 0),
@@ -591,6 +591,41 @@ func TestAccPhoneReset_lostAnswer(t *testing.T) {
 				Config:           cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check:            env.expectResets(ids, 1),
+			},
+		},
+	})
+}
+
+// TestAccPhoneReset_updateTimesOut: an update whose wait runs out fails,
+// names the timeout setting and its value, keeps every job, and the next
+// plain apply resets nothing that succeeded meanwhile.
+func TestAccPhoneReset_updateTimesOut(t *testing.T) {
+	clock := fakecph.NewFakeClock(time.Now().UTC())
+	env := newAccEnv(t, fakecph.Options{Seed: 16, Phones: 3, JobDuration: time.Hour, Clock: clock})
+	ids := env.phones(3)
+	changed := fleetConfig(env, ids, nil, `  properties = { "sys.prop.writewifissid" = "v2" }
+  timeouts { update = "1s" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{Config: fleetConfig(env, ids, nil, "  wait_for_completion = false")},
+			{
+				PreConfig: func() { clock.Advance(2 * time.Hour); env.takeStats() },
+				Config:    changed,
+				ExpectError: regexp.MustCompile(`(?s)Reset Timed Out.*timeouts\.update\s+=\s+"1s".*3\s+reset\s+jobs\s+were\s+still\s+running.*` +
+					`does\s+not\s+reset\s+the\s+3\s+phones\s+still\s+running`),
+			},
+			{
+				PreConfig: func() {
+					if err := env.expectResets(ids, 1)(nil); err != nil {
+						t.Errorf("the timed-out update: %v", err)
+					}
+					clock.Advance(2 * time.Hour)
+				},
+				Config:            changed,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: allSucceeded(ids),
+				Check:             env.expectResets(nil, 0),
 			},
 		},
 	})

@@ -25,7 +25,7 @@ func TestAccPhoneReset_planTimeValidation(t *testing.T) {
 		{"empty phones", "{}", "", `No Phones To Reset`},
 		{"malformed id", `{ "ABC" = {} }`, "", `Invalid Phone ID.*"ABC"`},
 		{"upper-case id", fmt.Sprintf(`{ %q = {} }`, strings.ToUpper(ok)), "", `Invalid Phone ID`},
-		{"imsi letters", phone(`{ "sys.prop.writeimsi" = "46002x" }`), "", `sys.prop.writeimsi.*1 to 15 digits`},
+		{"imsi letters", phone(`{ "sys.prop.writeimsi" = "46002x" }`), "", `Phone ` + ok + `: .*sys.prop.writeimsi.*1 to 15 digits`},
 		{"imsi too long", phone(`{ "sys.prop.writeimsi" = "4600216246171130" }`), "", `1 to 15 digits`},
 		{"phone number", phone(`{ "sys.prop.writephonenum" = "+86123" }`), "", `writephonenum.*1 to 20 digits`},
 		{"ssid characters", phone(`{}`), `  properties = { "sys.prop.writewifissid" = "caf\u00e9!" }`, `writewifissid`},
@@ -33,7 +33,15 @@ func TestAccPhoneReset_planTimeValidation(t *testing.T) {
 		{"flag", phone(`{ "disable.status.bar" = "yes" }`), "", `disable.status.bar.*0 or 1`},
 		{"encoded too long", phone(`{ "vendor.blob" = "` + strings.Repeat("x", 2100) + `" }`), "", `Properties Too Long.*2048`},
 		{"image id", phone(`{}`), `  image_id = "not-an-image"`, `Invalid Image ID`},
-		{"null phone properties", fmt.Sprintf(`{ %q = null }`, ok), "", `Missing Phone Properties`},
+		{"null phone properties", fmt.Sprintf(`{ %q = null }`, ok), "", `Missing Phone Properties.*` + ok},
+		{"null property value", phone(`{ "com.cph.mainkeys" = null }`), "", `Missing Property Value.*` + ok + `.*com.cph.mainkeys`},
+		{"common flag", phone(`{}`), `  properties = { "ro.install.auto" = "2" }`, `Invalid Property.*ro.install.auto.*0 or 1`},
+		{"bandwidth", phone(`{ "com.cph.bandwidth_limit" = "0" }`), "", `com.cph.bandwidth_limit`},
+		{"id with spaces", fmt.Sprintf(`{ " %s" = {} }`, ok), "", `Invalid Phone ID`},
+		{"upper-case image id", phone(`{}`), `  image_id = "` + strings.ToUpper(ok) + `"`, `Invalid Image ID`},
+		{"on_create_failure", phone(`{}`), `  on_create_failure = "ignore"`, `on_create_failure.*taint.*keep.*ignore`},
+		{"timeout", phone(`{}`), `  timeouts { create = "soon" }`, `(?i)timeouts|duration`},
+		{"wait type", phone(`{}`), `  wait_for_completion = "maybe"`, `wait_for_completion`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {
