@@ -56,7 +56,7 @@ var StatusTable = []StatusInfo{
 		"Resets the phone again."},
 	{Rejected, "The service refused the phone; no job was started. `error_code` and `error_msg` give the service's reason.",
 		"Resets the phone again."},
-	{NotSent, "The phone was never sent: an earlier request failed definitely, the service could not be reached, or the apply was interrupted first.",
+	{NotSent, "No reset was started: the phone was never sent (an earlier request failed definitely, the service could not be reached, or the apply was interrupted first), or a request whose answer was lost is shown not to have reset it.",
 		"Resets the phone."},
 	{Unknown, "The request may have reached the service, but no answer came back, so the phone may have been reset. `sent_at` records when it was sent.",
 		"Checks the phone first: resets it only when the phone shows the reset did not happen; otherwise records it as succeeded, or, when the evidence is inconclusive, leaves it alone and says so."},
