@@ -109,19 +109,19 @@ func (a applyReport) diagnostics() diag.Diagnostics {
 		var what, summary string
 		switch c.status {
 		case reset.Rejected:
-			summary, what = "Phone Reset Rejected", "the service refused to reset"
+			summary, what = "Phone Reset Rejected", "The service refused to reset"
 		case reset.Unknown:
-			summary, what = "Phone Reset Outcome Unknown", "the outcome is unknown for"
+			summary, what = "Phone Reset Outcome Unknown", "The outcome is unknown for"
 		case reset.NotSent:
-			summary, what = "Phone Reset Not Sent", "no reset was sent for"
+			summary, what = "Phone Reset Not Sent", "No reset was sent for"
 		default:
-			summary, what = "Phone Reset Failed", "the reset job failed on"
+			summary, what = "Phone Reset Failed", "The reset job failed on"
 		}
 		reason := c.msg
 		if c.code != "" {
 			reason = c.code + ": " + c.msg
 		}
-		detail := fmt.Sprintf("For %s, %s %s: %s.", plural(len(ids), "phone", "phones"), what, namePhones(ids), strings.TrimSuffix(reason, "."))
+		detail := fmt.Sprintf("%s %s: %s.", what, whichPhones(ids), strings.TrimSuffix(reason, "."))
 		if refs := jobRefs(a.jobs, ids); refs != "" {
 			detail += " " + refs
 		}
@@ -134,17 +134,32 @@ func (a applyReport) diagnostics() diag.Diagnostics {
 	return diags
 }
 
+// whichPhones names one phone, or counts several and names the first few.
+func whichPhones(ids []string) string {
+	if len(ids) == 1 {
+		return "phone " + ids[0]
+	}
+	return fmt.Sprintf("%d phones (%s)", len(ids), namePhones(ids))
+}
+
 // jobRefs names the request and job IDs behind the phones (the first few).
 func jobRefs(jobs map[string]reset.Job, ids []string) string {
 	var refs []string
 	for _, id := range ids[:min(len(ids), maxNamedPhones)] {
 		j := jobs[id]
+		ref := ""
 		switch {
 		case j.JobID != "":
-			refs = append(refs, fmt.Sprintf("%s: request %s, job %s", id, j.RequestID, j.JobID))
+			ref = fmt.Sprintf("request %s, job %s", j.RequestID, j.JobID)
 		case j.RequestID != "":
-			refs = append(refs, fmt.Sprintf("%s: request %s", id, j.RequestID))
+			ref = "request " + j.RequestID
+		default:
+			continue
 		}
+		if len(ids) > 1 {
+			ref = id + ": " + ref
+		}
+		refs = append(refs, ref)
 	}
 	if len(refs) == 0 {
 		return ""
@@ -202,11 +217,9 @@ func (a applyReport) waitErrorText(e *reset.WaitError) (string, string) {
 
 // nextApply says truthfully what the next plain apply does.
 func (a applyReport) nextApply() string {
-	succeeded, unknown, running := 0, 0, 0
+	unknown, running := 0, 0
 	for _, j := range a.jobs {
 		switch j.Status {
-		case reset.Succeeded:
-			succeeded++
 		case reset.Unknown:
 			unknown++
 		case reset.Running:
@@ -215,10 +228,10 @@ func (a applyReport) nextApply() string {
 	}
 	if a.create && !a.keep {
 		return fmt.Sprintf("Because this create returned an error, Terraform marks the resource as tainted: the next plain "+
-			"`terraform apply` replaces it and resets all %s again, including the %d whose reset succeeded. "+
-			"To reset only the phones that did not succeed, first run `terraform untaint` on this resource's address "+
-			"(`terraform untaint cph_phone_reset.<name>`), or set on_create_failure = \"keep\" (the pipeline recipe in the "+
-			"resource's documentation).", plural(len(a.jobs), "phone", "phones"), succeeded)
+			"`terraform apply` replaces it and resets all %s again, whatever their outcome now (%s). "+
+			"To reset only the phones that did not succeed, first run `terraform untaint cph_phone_reset.<name>`, "+
+			"or set on_create_failure = \"keep\" (the pipeline recipe in the resource's documentation).",
+			plural(len(a.jobs), "phone", "phones"), tally(a.jobs))
 	}
 	retry := 0
 	for _, j := range a.jobs {
@@ -242,6 +255,18 @@ func (a applyReport) nextApply() string {
 			"reset did not happen (see \"unknown\" in the resource's documentation).", plural(unknown, "phone", "phones")))
 	}
 	return strings.Join(parts, " ")
+}
+
+// tally counts jobs by status in table order, e.g. "29 succeeded, 1 failed".
+func tally(jobs map[string]reset.Job) string {
+	counts := reset.Counts(jobs)
+	var parts []string
+	for _, st := range reset.Statuses {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(st), "_", " ")))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // timeoutSetting names the timeout in force, e.g. "timeouts.create (30m0s)".

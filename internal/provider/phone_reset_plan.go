@@ -156,7 +156,7 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.AddWarning("cph_phone_reset will factory-reset "+sel.Summary(len(in.Phones)),
-		fmt.Sprintf("Applying this plan wipes %s: %s. Their jobs entries are (known after apply) in the plan; "+
+		fmt.Sprintf("Applying this plan wipes %s: %s. Their entries in jobs read (known after apply) in the plan; "+
 			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
 	r.checkPhonesResettable(ctx, sel.Phones, &resp.Diagnostics)
 }
@@ -212,27 +212,44 @@ func (r *phoneResetResource) checkPhonesResettable(ctx context.Context, ids []st
 			"Checking the phones this plan resets failed, so unknown or busy phones will only be found at apply: "+err.Error())
 		return
 	}
-	for i, p := range problems {
-		if i == maxPhoneDiagnostics {
-			var rest []string
-			for _, q := range problems[i:] {
-				rest = append(rest, q.PhoneID)
-			}
-			diags.AddAttributeError(path.Root("phones"), fmt.Sprintf("%d More Phones Cannot Be Reset", len(rest)),
-				"These phones are missing from the project or in a status a reset is refused in: "+namePhones(rest)+".")
-			break
-		}
+	// One diagnostic per cause: the missing phones, then each status.
+	var missing []string
+	byStatus := map[int][]string{}
+	var statuses []cph.PhoneStatus
+	for _, p := range problems {
 		if p.Missing {
-			diags.AddAttributeError(phonePath(p.PhoneID), "Phone Not Found",
-				fmt.Sprintf("Phone %s is not in project %s; check the phone ID, the region and the project.",
-					p.PhoneID, r.data.client.ProjectID()))
+			missing = append(missing, p.PhoneID)
 			continue
 		}
-		diags.AddAttributeError(phonePath(p.PhoneID), "Phone Cannot Be Reset Now",
-			fmt.Sprintf("Phone %s is %s (status %d); the service refuses a reset in that status. Apply again once "+
-				"it is running, or remove it from phones.", p.PhoneID, strings.ReplaceAll(p.Status.Text, "_", " "), p.Status.Code))
+		if _, seen := byStatus[p.Status.Code]; !seen {
+			statuses = append(statuses, p.Status)
+		}
+		byStatus[p.Status.Code] = append(byStatus[p.Status.Code], p.PhoneID)
+	}
+	at := func(ids []string) path.Path {
+		if len(ids) == 1 {
+			return phonePath(ids[0])
+		}
+		return path.Root("phones")
+	}
+	if len(missing) > 0 {
+		diags.AddAttributeError(at(missing), "Phone Not Found",
+			fmt.Sprintf("%s not in project %s: %s. Check the phone IDs, the region and the project.",
+				isOrAre(len(missing)), r.data.client.ProjectID(), namePhones(missing)))
+	}
+	for _, st := range statuses {
+		ids := byStatus[st.Code]
+		diags.AddAttributeError(at(ids), "Phone Cannot Be Reset Now",
+			fmt.Sprintf("%s %s (status %d), and the service refuses a reset in that status: %s. "+
+				"Apply again once they are running, or remove them from phones. Nothing was reset.",
+				isOrAre(len(ids)), strings.ReplaceAll(st.Text, "_", " "), st.Code, namePhones(ids)))
 	}
 }
 
-// maxPhoneDiagnostics bounds per-phone plan diagnostics; the rest are summarised.
-const maxPhoneDiagnostics = 20
+// isOrAre renders "1 phone is" or "3 phones are".
+func isOrAre(n int) string {
+	if n == 1 {
+		return "1 phone is"
+	}
+	return fmt.Sprintf("%d phones are", n)
+}

@@ -197,9 +197,9 @@ func TestAccPhoneReset_failures(t *testing.T) {
 				Config: fleetConfig(env, ids, nil, common),
 				// One error per cause, in phone order, each saying what the next
 				// apply does; the CLI may wrap lines between words.
-				ExpectError: regexp.MustCompile(`(?s)Phone Reset Failed.*job failed on ` + failing + `.*CPS\.0003.*request.*job.*` +
+				ExpectError: regexp.MustCompile(`(?s)Phone Reset Failed.*job failed on phone ` + failing + `.*CPS\.0003.*request.*job.*` +
 					`next\s+plain\s+apply\s+resets\s+only\s+the\s+2\s+phones.*` +
-					`Phone Reset Rejected.*refused to reset ` + rejected + `.*CPS\.0022.*next\s+plain\s+apply\s+resets\s+only\s+the\s+2\s+phones`),
+					`Phone Reset Rejected.*refused to reset phone ` + rejected + `.*CPS\.0022.*next\s+plain\s+apply\s+resets\s+only\s+the\s+2\s+phones`),
 			},
 			{ // The state kept every job and says what happened to each phone.
 				RefreshState:       true,
@@ -250,7 +250,7 @@ func TestAccPhoneReset_createPartlyFails(t *testing.T) {
 			{
 				Config: fleetConfig(env, ids, nil, ""),
 				ExpectError: regexp.MustCompile(`(?s)Phone Reset Failed.*` + ids[2] + `.*CPS\.\d{4}.*request.*job.*` +
-					`tainted.*replaces\s+it\s+and\s+resets\s+all\s+4\s+phones\s+again,\s+including\s+the\s+3\s+whose.*terraform\s+untaint`),
+					`tainted.*replaces\s+it\s+and\s+resets\s+all\s+4\s+phones\s+again,\s+whatever\s+their\s+outcome\s+now\s+\(3\s+succeeded,\s+1\s+failed\).*terraform\s+untaint`),
 			},
 			{
 				RefreshState:       true,
@@ -436,12 +436,12 @@ func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 			{
 				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 3) },
 				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
-				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*` + busy + `.*resetting\s+\(status\s+3\)`),
+				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*1\s+phone\s+is\s+resetting\s+\(status\s+3\).*` + busy),
 			},
 			{ // Not only "resetting": a frozen phone fails the plan too.
 				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 6) },
 				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
-				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*` + busy + `.*frozen\s+\(status\s+6\)`),
+				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*1\s+phone\s+is\s+frozen\s+\(status\s+6\).*` + busy),
 				Check:       env.expectResets(nil, 0),
 			},
 		},
@@ -627,6 +627,30 @@ func TestAccPhoneReset_updateTimesOut(t *testing.T) {
 				ConfigStateChecks: allSucceeded(ids),
 				Check:             env.expectResets(nil, 0),
 			},
+		},
+	})
+}
+
+// TestAccPhoneReset_wrongCredentialsFailPlan: with project_id set nothing
+// is looked up in IAM, so the plan-time check is the first call; refused
+// credentials fail the plan (not a warning), and nothing is reset.
+func TestAccPhoneReset_wrongCredentialsFailPlan(t *testing.T) {
+	env := newAccEnv(t, fakecph.Options{Seed: 17, Phones: 2})
+	ids := env.phones(2)
+	cfg := strings.Replace(fleetConfig(env, ids, nil, ""), testToken, "stale-token", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			PreConfig:   func() { env.takeStats() },
+			Config:      cfg,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot Check Phones: Access Denied.*APIG\.0301`),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if n := env.takeStats().CallCount(fakecph.RouteBatchReset); n != 0 {
+				return fmt.Errorf("sent %d batch-reset requests with refused credentials", n)
+			}
+			return nil
 		},
 	})
 }
