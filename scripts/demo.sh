@@ -153,16 +153,13 @@ TF_VAR_phone_ids=$(json_list "${phone_ids[@]}")
 
 # ---------------------------------------------------------------- 4. first apply
 step "Apply 1: reset all $phones phones (phones ${phone_ids[0]} and ${phone_ids[1]} with their own properties)"
+# The apply prints the jobs output itself: no second `terraform output`.
 tf apply -auto-approve -input=false "${no_color[@]}"
-step "Jobs after apply 1"
-tf output "${no_color[@]}" jobs
 
 # ---------------------------------------------------------------- 5. second apply
 export TF_VAR_first_phone_number=13800000099
 step "Apply 2: change phone ${phone_ids[0]}'s number to $TF_VAR_first_phone_number; only that phone is reset"
 tf apply -auto-approve -input=false "${no_color[@]}"
-step "Jobs after apply 2"
-tf output "${no_color[@]}" jobs
 
 # ---------------------------------------------------------------- 6. the fake's view
 step "What cph-mock saw (GET /_mock/stats)"
