@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -19,6 +20,14 @@ import (
 // protoV6 serves the provider in-process to the CLI that plugin-testing runs.
 var protoV6 = map[string]func() (tfprotov6.ProviderServer, error){
 	"cph": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// protoV6At serves the provider with the engine's clock set to now, so that
+// lost answers are judged against the fake's clock.
+func protoV6At(now func() time.Time) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"cph": providerserver.NewProtocol6WithError(&cphProvider{version: "test", now: now}),
+	}
 }
 
 const testToken = "test-token-0123456789"

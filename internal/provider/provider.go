@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -29,6 +30,9 @@ func New(version string) func() provider.Provider {
 
 type cphProvider struct {
 	version string
+	// now is the engine's clock; nil means time.Now. Tests set it to judge
+	// lost answers against the fake's clock.
+	now func() time.Time
 }
 
 // providerModel is the provider block.
@@ -104,7 +108,7 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	data := &providerData{
 		client: client,
-		engine: reset.New(client, reset.Options{BatchSize: settings.batchSize, PollInterval: settings.pollInterval}),
+		engine: reset.New(client, reset.Options{BatchSize: settings.batchSize, PollInterval: settings.pollInterval, Now: p.now}),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
