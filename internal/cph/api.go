@@ -6,7 +6,8 @@ import "context"
 // implements it; tests substitute fakes.
 type API interface {
 	// BatchReset sends one batch-reset request. It is never re-sent once it
-	// may have reached the service: such failures are *UncertainError.
+	// may have reached the service. Its errors are *NotSentError, *APIError
+	// or *UncertainError (see the package doc); fakes must keep to that.
 	BatchReset(ctx context.Context, req BatchResetRequest) (*BatchResetResponse, error)
 	// ListJobsByRequest returns every job created by the given requests,
 	// calling list-jobs with up to MaxRequestIDsPerJobList IDs and 100 jobs

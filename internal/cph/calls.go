@@ -32,25 +32,35 @@ func (c *Client) cph(method string, path ...string) request {
 }
 
 // BatchReset sends one batch-reset request. It is re-sent only when the
-// service provably did not act on it (throttled with 429, or the connection
-// could not be made); when it may have reached the service and no answer
-// came back (5xx, timeout, dropped connection, unreadable answer) the error
-// is an *UncertainError. A 200 answer may still carry rejected phones: check
-// every PhoneJob.
+// service provably did not act on it (throttled with 429, or no connection
+// was made). Every error is exactly one of (see the package doc):
+//
+//   - *NotSentError: nothing reached the service (invalid request, refused
+//     connection, DNS, TLS, failed IAM login, cancelled before connecting);
+//   - *APIError: the service or its gateway refused the whole request with a
+//     4xx (after the one re-login on 401, after the retries on 429);
+//   - *UncertainError: it may have reached the service and no usable answer
+//     came back (5xx, timeout or cancellation after connecting, dropped
+//     connection, unreadable answer).
+//
+// A 200 answer may still carry rejected phones: check every PhoneJob.
 func (c *Client) BatchReset(ctx context.Context, in BatchResetRequest) (*BatchResetResponse, error) {
+	r := c.cph(http.MethodPost, "phones", "batch-reset")
+	notSent := func(err error) error {
+		return &NotSentError{Method: r.method, Path: r.url().Path, Err: err}
+	}
 	if len(in.Phones) == 0 {
-		return nil, errors.New("batch reset: no phones")
+		return nil, notSent(errors.New("batch reset: no phones"))
 	}
 	for _, p := range in.Phones {
 		if p.PhoneID == "" {
-			return nil, errors.New("batch reset: a phone ID is empty")
+			return nil, notSent(errors.New("batch reset: a phone ID is empty"))
 		}
 	}
 	body, err := json.Marshal(in)
 	if err != nil {
-		return nil, fmt.Errorf("batch reset: encode request: %w", err)
+		return nil, notSent(fmt.Errorf("batch reset: encode request: %w", err))
 	}
-	r := c.cph(http.MethodPost, "phones", "batch-reset")
 	r.body = body
 	r.nonIdempotent = true
 	var out BatchResetResponse

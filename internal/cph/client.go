@@ -60,8 +60,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.login = newRetryClient(&loginHTTP, s, retryRead)
 	}
 	apiHTTP := *base
+	_, traced := baseTransport.(*http.Transport)
 	apiHTTP.Transport = &authTransport{
-		next:   trackingTransport{next: logging},
+		next:   trackingTransport{next: logging, traced: traced},
 		creds:  s.creds,
 		tokens: c.tokens,
 		now:    s.now,
@@ -193,8 +194,9 @@ func splitPath(p string) []string {
 }
 
 // send performs one call through rc and returns its 2xx answer, or an
-// *APIError, an *UncertainError (non-idempotent calls), or a wrapped
-// transport error.
+// *APIError, or, for a non-idempotent call, a *NotSentError or an
+// *UncertainError (never a bare transport error), or, for other calls, a
+// wrapped transport error.
 func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, r request) (*response, error) {
 	u := r.url()
 	path := u.Path
@@ -208,7 +210,11 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, r request) 
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: build request: %w", r.method, path, err)
+		err = fmt.Errorf("build request: %w", err)
+		if r.nonIdempotent {
+			return nil, &NotSentError{Method: r.method, Path: path, Err: err}
+		}
+		return nil, fmt.Errorf("%s %s: %w", r.method, path, err)
 	}
 	req.URL = u
 	req.Header.Set("Accept", "application/json")
@@ -226,8 +232,11 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, r request) 
 			drainAndClose(resp.Body)
 		}
 		err = unwrapURLError(err)
-		if tracker != nil && tracker.maybeSent.Load() {
-			return nil, &UncertainError{Method: r.method, Path: path, Err: err}
+		if tracker != nil {
+			if tracker.maybeSent.Load() {
+				return nil, &UncertainError{Method: r.method, Path: path, Err: err}
+			}
+			return nil, &NotSentError{Method: r.method, Path: path, Err: err}
 		}
 		return nil, fmt.Errorf("%s %s: %w", r.method, path, err)
 	}

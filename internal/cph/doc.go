@@ -3,14 +3,38 @@
 // logging.
 //
 // Every call takes a context first and fails with a typed error: *APIError
-// for an error answer, *UncertainError when a batch reset may have reached the
-// service but its outcome is unknown (never re-sent), or a wrapped transport
-// or validation error naming the method and path.
+// for an error answer, or a wrapped transport or validation error naming the
+// method and path.
+//
+// # What a failed batch reset did
+//
+// BatchReset, the one call that changes anything, fails with exactly one of
+// three types, so a caller can record truthfully what happened to the
+// phones of the request (test IsNotSent and IsUncertain before errors.As
+// with *APIError: a *NotSentError may wrap the *APIError of a failed IAM
+// login, an *UncertainError the *APIError of a 5xx):
+//
+//	*NotSentError    nothing reached the service, nothing was applied:     phones not_sent
+//	                 refused connection, DNS failure, TLS handshake or
+//	                 certificate failure, proxy failure, IAM login failed,
+//	                 context ended before a connection was made, invalid
+//	                 request. Safe to send again.
+//	*APIError        the service or gateway refused the whole request      phones rejected
+//	                 with a 4xx: 400, 403, 401 (after the one re-login      (with Code and
+//	                 of a password login), 429 (after the retries).         RequestID)
+//	                 Nothing was applied.
+//	*UncertainError  it may have reached the service and no usable         phones unknown
+//	                 answer came back: 5xx, timeout or cancellation after
+//	                 connecting, dropped connection or EOF, unreadable
+//	                 answer. Never re-sent: find out what happened first.
+//
+// "Reached" is judged per attempt on the wire: an attempt that never got a
+// connection (httptrace GotConn) was not sent, whatever its error says.
 //
 // Layers of one call, outermost first (see New):
 //
 //	retries      go-retryablehttp; reads on 429/5xx/transport errors, a batch
-//	             reset only on 429 or when the connection could not be made
+//	             reset only on 429 or when no connection was made
 //	auth         X-Auth-Token, or an SDK-HMAC-SHA256 signature made afresh for
 //	             each attempt (sign.go), or an IAM password token (auth.go)
 //	tracking     remembers whether the last attempt may have reached the service

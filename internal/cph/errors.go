@@ -65,6 +65,30 @@ func IsPermission(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusForbidden || apiErr.Code == "CPS.0001")
 }
 
+// NotSentError says a non-idempotent request (a batch reset) certainly did
+// not reach the service, so nothing was applied: it was invalid before
+// leaving, no connection could be made (refused, DNS failure, TLS handshake
+// or certificate failure, proxy failure), the credentials could not be
+// obtained (IAM login failed), or the context ended before a connection was
+// made. Sending it again later is safe.
+type NotSentError struct {
+	Method string
+	Path   string
+	Err    error // the cause: a transport, login, context or validation error
+}
+
+func (e *NotSentError) Error() string {
+	return fmt.Sprintf("%s %s: not sent, nothing reached the service: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// IsNotSent reports whether err is a *NotSentError.
+func IsNotSent(err error) bool {
+	var n *NotSentError
+	return errors.As(err, &n)
+}
+
 // UncertainError says a non-idempotent request (a batch reset) may have
 // reached the service although no answer came back: the caller must not send
 // it again without first finding out what happened.

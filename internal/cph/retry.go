@@ -3,8 +3,11 @@ package cph
 // Retry policy. Reads (GET, and the idempotent IAM login) are retried on
 // throttling, 5xx answers and transport errors. A batch reset is retried only
 // when the service provably did not act on it: a 429 (the gateway throttled
-// it) or a failure to connect. Anything else that may have reached the service
+// it) or no connection made. Anything else that may have reached the service
 // (5xx, timeout, reset or closed connection) ends the call with *UncertainError.
+//
+// A policy only gives up with the context's error when it would otherwise
+// retry: an answer that arrived as the context ended is still used.
 
 import (
 	"context"
@@ -14,6 +17,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -46,25 +50,39 @@ func newRetryClient(hc *http.Client, s *settings, policy retryablehttp.CheckRetr
 
 // retryRead is the policy of idempotent requests.
 func retryRead(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
+	var retry bool
 	if err != nil {
-		return !isPermanentTransportError(err), nil
+		retry = !isPermanentTransportError(err)
+	} else {
+		retry = isThrottledStatus(resp.StatusCode) || isRetryableServerStatus(resp.StatusCode)
 	}
-	return isThrottledStatus(resp.StatusCode) || isRetryableServerStatus(resp.StatusCode), nil
+	return retryUnlessDone(ctx, retry)
 }
 
 // retryNonIdempotent is the policy of a batch reset: retry only when the
-// request certainly was not acted on.
+// request certainly was not acted on (the sendTracker of the call knows).
 func retryNonIdempotent(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	var retry bool
+	if err != nil {
+		notSent := neverSent(err)
+		if tr := trackerFrom(ctx); tr != nil {
+			notSent = !tr.maybeSent.Load()
+		}
+		retry = notSent && !isPermanentTransportError(err)
+	} else {
+		retry = isThrottledStatus(resp.StatusCode)
+	}
+	return retryUnlessDone(ctx, retry)
+}
+
+func retryUnlessDone(ctx context.Context, retry bool) (bool, error) {
+	if !retry {
+		return false, nil
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	if err != nil {
-		return neverSent(err) && !isPermanentTransportError(err), nil
-	}
-	return isThrottledStatus(resp.StatusCode), nil
+	return true, nil
 }
 
 func isThrottledStatus(code int) bool { return code == http.StatusTooManyRequests }
@@ -148,7 +166,9 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 }
 
 // sendTracker records, for one non-idempotent call, whether the last attempt
-// may have reached the service. It travels in the request context.
+// may have reached the service. It travels in the request context. Retries
+// stop at the first attempt that may have reached it, so the last attempt
+// speaks for the whole call.
 type sendTracker struct{ maybeSent atomic.Bool }
 
 type trackerKey struct{}
@@ -165,18 +185,35 @@ func trackerFrom(ctx context.Context) *sendTracker {
 
 // trackingTransport feeds the sendTracker of the request, if any. It sits
 // below the authentication layer, so it judges every attempt on the wire.
-type trackingTransport struct{ next http.RoundTripper }
+//
+// An attempt that failed may have reached the service only if it got a
+// connection: with an *http.Transport underneath (traced), httptrace's
+// GotConn says so exactly, whatever the error (a context cancelled while
+// dialling, a refused connection, a DNS or TLS failure never get one). Any
+// other transport is judged by the error alone (neverSent). Even after a
+// connection, an error proving the request was not written (a dial error
+// of net/http's own retry on a fresh connection) counts as not sent.
+type trackingTransport struct {
+	next   http.RoundTripper
+	traced bool
+}
 
 func (t trackingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tr := trackerFrom(req.Context())
 	if tr == nil {
 		return t.next.RoundTrip(req)
 	}
+	var connected atomic.Bool
+	if t.traced {
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+		}))
+	}
 	tr.maybeSent.Store(true)
 	resp, err := t.next.RoundTrip(req)
 	switch {
 	case err != nil:
-		tr.maybeSent.Store(!neverSent(err))
+		tr.maybeSent.Store((connected.Load() || !t.traced) && !neverSent(err))
 	case isThrottledStatus(resp.StatusCode) || resp.StatusCode == http.StatusUnauthorized:
 		// Refused by the gateway before it reached the service.
 		tr.maybeSent.Store(false)
