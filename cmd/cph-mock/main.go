@@ -84,6 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.faults.ReadErrorRate, "read-error-rate", 0, "share of CPH GET calls answered 500 CPS.0003, 0..1")
 	fs.DurationVar(&c.faults.Latency, "latency", 0, "delay added to every API call")
 	fs.IntVar(&c.faults.DropResetResponses, "drop-reset-responses", 0, "apply the next `N` batch resets but close the connection instead of answering")
+	fs.IntVar(&c.faults.ResetErrorsAfterApply, "reset-errors-after-apply", 0, "apply the next `N` batch resets but answer 500 CPS.0003")
+	fs.IntVar(&c.faults.ResetErrorsBeforeApply, "reset-errors-before-apply", 0, "answer the next `N` batch resets 500 CPS.0003 without applying them")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -165,6 +165,32 @@ func TestFlagsReachTheService(t *testing.T) {
 	}
 }
 
+func TestResetErrorFlags(t *testing.T) {
+	t.Parallel()
+	s := start(t, "-seed", "4", "-phones", "2", "-auth-token", "t",
+		"-reset-errors-before-apply", "1", "-reset-errors-after-apply", "1")
+	svc := fakecph.New(fakecph.Options{Seed: 4, Phones: 2})
+	phone := svc.PhoneIDs()[0]
+	for i, want := range []string{"before", "after"} {
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", s.url+"/v1/"+svc.ProjectID()+"/cloud-phone/phones/batch-reset",
+			strings.NewReader(`{"phones":[{"phone_id":"`+phone+`"}]}`))
+		req.Header.Set("X-Auth-Token", "t")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 500 {
+			t.Fatalf("reset %d (%s apply): HTTP %d, want 500", i+1, want, res.StatusCode)
+		}
+	}
+	// Only the second was applied.
+	if _, body := get(t, s.url+"/_mock/stats", ""); !strings.Contains(body, `"resets":{"`+phone+`":1}`) ||
+		!strings.Contains(body, `"reset_requests":1`) || !strings.Contains(body, `"batch_reset":{"500":2}`) {
+		t.Errorf("stats: %s", body)
+	}
+}
+
 func TestHelpDocumentsEveryFlag(t *testing.T) {
 	t.Parallel()
 	var stderr syncBuffer
@@ -173,7 +199,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	}
 	for _, flag := range []string{"addr", "seed", "project-id", "region", "phones", "servers", "images", "access-key",
 		"secret-key", "security-token", "auth-token", "user", "password", "domain", "job-duration", "token-lifetime",
-		"max-batch-size", "fail-phones", "throttle-rate", "read-error-rate", "latency", "drop-reset-responses"} {
+		"max-batch-size", "fail-phones", "throttle-rate", "read-error-rate", "latency", "drop-reset-responses",
+		"reset-errors-after-apply", "reset-errors-before-apply"} {
 		if !strings.Contains(stderr.String(), "  -"+flag+" ") && !strings.Contains(stderr.String(), "  -"+flag+"\n") {
 			t.Errorf("-h does not document -%s", flag)
 		}
@@ -197,6 +224,8 @@ func TestBadFlags(t *testing.T) {
 		"negative read error rate":  {"-read-error-rate", "-0.1"},
 		"negative latency":          {"-latency", "-1s"},
 		"negative drops":            {"-drop-reset-responses", "-1"},
+		"negative errors after":     {"-reset-errors-after-apply", "-1"},
+		"negative errors before":    {"-reset-errors-before-apply", "-1"},
 		"negative phones":           {"-phones", "-1"},
 		"project id not hex":        {"-project-id", "my-project"},
 		"no servers":                {"-servers", "0"},

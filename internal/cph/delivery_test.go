@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
 )
 
 // delivery names the class of a BatchReset error, checking that the classes
@@ -337,3 +339,41 @@ func TestBatchResetAnswerAtCancellation(t *testing.T) {
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// The fake's reset faults all look uncertain to the client, whether or not
+// the reset was applied: only reconciliation can tell them apart.
+func TestBatchResetAgainstFakeFaults(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		faults  fakecph.Faults
+		applied bool
+	}{
+		"applied, answer dropped": {fakecph.Faults{DropResetResponses: 1}, true},
+		"applied, 500 answer":     {fakecph.Faults{ResetErrorsAfterApply: 1}, true},
+		"not applied, 500 answer": {fakecph.Faults{ResetErrorsBeforeApply: 1}, false},
+		"throttled to the end":    {fakecph.Faults{ThrottleRate: 1}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			svc := fakecph.New(fakecph.Options{Seed: 5, Phones: 1, AuthToken: "tok", ProjectID: testProjectID, JobDuration: time.Hour})
+			srv := httptest.NewServer(svc)
+			t.Cleanup(srv.Close)
+			svc.SetFaults(tc.faults)
+			cfg := testConfig(srv, TokenCredentials{Token: "tok"})
+			cfg.MaxRetries = 1
+			phone := svc.PhoneIDs()[0]
+			_, err := mustNew(t, cfg).BatchReset(context.Background(), BatchResetRequest{Phones: []ResetPhone{{PhoneID: phone}}})
+			want := "uncertain"
+			if tc.faults.ThrottleRate > 0 {
+				want = "rejected 429"
+			}
+			if got := delivery(t, err); got != want {
+				t.Fatalf("delivery = %s, want %s (err: %v)", got, want, err)
+			}
+			if got := svc.Stats().Resets[phone] == 1; got != tc.applied {
+				t.Errorf("applied = %v, want %v", got, tc.applied)
+			}
+		})
+	}
+}

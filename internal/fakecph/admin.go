@@ -20,7 +20,8 @@ POST /_mock/stats/reset     zero the counters
 GET  /_mock/phone-ids       phone IDs, one per line, sorted
 GET  /_mock/image-ids       image IDs a reset may name, one per line
 GET  /_mock/faults          the injected faults (JSON)
-PUT  /_mock/faults          replace them: {"throttle_rate":0.1,"read_error_rate":0,"latency":"50ms","drop_reset_responses":1}
+PUT  /_mock/faults          replace them: {"throttle_rate":0.1,"read_error_rate":0,"latency":"50ms","drop_reset_responses":1,
+                            "reset_errors_after_apply":0,"reset_errors_before_apply":0} (omitted fields are 0)
 POST /_mock/expire-tokens   expire every token the fake IAM issued
 `
 
@@ -30,6 +31,8 @@ type faultsJSON struct {
 	ReadErrorRate      float64 `json:"read_error_rate"`
 	Latency            string  `json:"latency"`
 	DropResetResponses int     `json:"drop_reset_responses"`
+	ResetErrorsAfter   int     `json:"reset_errors_after_apply"`
+	ResetErrorsBefore  int     `json:"reset_errors_before_apply"`
 }
 
 func (s *Service) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +84,8 @@ func (s *Service) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		f := s.Faults()
 		writeJSON(w, faultsJSON{ThrottleRate: f.ThrottleRate, ReadErrorRate: f.ReadErrorRate,
-			Latency: f.Latency.String(), DropResetResponses: f.DropResetResponses})
+			Latency: f.Latency.String(), DropResetResponses: f.DropResetResponses,
+			ResetErrorsAfter: f.ResetErrorsAfterApply, ResetErrorsBefore: f.ResetErrorsBeforeApply})
 	}
 }
 
@@ -92,7 +96,8 @@ func decodeFaults(body io.Reader) (Faults, error) {
 	if err := dec.Decode(&in); err != nil {
 		return Faults{}, fmt.Errorf("faults: %w", err)
 	}
-	f := Faults{ThrottleRate: in.ThrottleRate, ReadErrorRate: in.ReadErrorRate, DropResetResponses: in.DropResetResponses}
+	f := Faults{ThrottleRate: in.ThrottleRate, ReadErrorRate: in.ReadErrorRate, DropResetResponses: in.DropResetResponses,
+		ResetErrorsAfterApply: in.ResetErrorsAfter, ResetErrorsBeforeApply: in.ResetErrorsBefore}
 	if in.Latency != "" {
 		d, err := time.ParseDuration(in.Latency)
 		if err != nil {

@@ -53,17 +53,20 @@ func TestAdminStats(t *testing.T) {
 func TestAdminFaults(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	r := f.admin(t, "PUT", "faults", `{"throttle_rate":0.25,"read_error_rate":0.5,"latency":"5ms","drop_reset_responses":2}`)
+	r := f.admin(t, "PUT", "faults", `{"throttle_rate":0.25,"read_error_rate":0.5,"latency":"5ms","drop_reset_responses":2,`+
+		`"reset_errors_after_apply":3,"reset_errors_before_apply":4}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	want := Faults{ThrottleRate: 0.25, ReadErrorRate: 0.5, Latency: 5 * time.Millisecond, DropResetResponses: 2}
+	want := Faults{ThrottleRate: 0.25, ReadErrorRate: 0.5, Latency: 5 * time.Millisecond, DropResetResponses: 2,
+		ResetErrorsAfterApply: 3, ResetErrorsBeforeApply: 4}
 	if got := f.svc.Faults(); got != want {
 		t.Errorf("Faults() = %+v, want %+v", got, want)
 	}
 	var shown faultsJSON
 	f.admin(t, "GET", "faults", "").decode(t, &shown)
-	if shown != (faultsJSON{ThrottleRate: 0.25, ReadErrorRate: 0.5, Latency: "5ms", DropResetResponses: 2}) {
+	if shown != (faultsJSON{ThrottleRate: 0.25, ReadErrorRate: 0.5, Latency: "5ms", DropResetResponses: 2,
+		ResetErrorsAfter: 3, ResetErrorsBefore: 4}) {
 		t.Errorf("GET faults = %+v", shown)
 	}
 	for name, body := range map[string]string{
@@ -72,6 +75,7 @@ func TestAdminFaults(t *testing.T) {
 		"rate > 1":      `{"throttle_rate":2}`,
 		"bad latency":   `{"latency":"soon"}`,
 		"negative drop": `{"drop_reset_responses":-1}`,
+		"negative 5xx":  `{"reset_errors_before_apply":-1}`,
 	} {
 		if r := f.admin(t, "PUT", "faults", body); r.status != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", name, r.status, r.body)

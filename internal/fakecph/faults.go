@@ -21,6 +21,19 @@ type Faults struct {
 	// DropResetResponses is how many of the next batch-reset calls are
 	// applied and then answered by closing the connection. It counts down.
 	DropResetResponses int
+	// ResetErrorsAfterApply is how many of the next batch-reset calls are
+	// applied and then answered 500 CPS.0003, as a service that failed
+	// after starting the jobs would. It counts down.
+	ResetErrorsAfterApply int
+	// ResetErrorsBeforeApply is how many of the next batch-reset calls are
+	// answered 500 CPS.0003 without applying anything. It counts down.
+	//
+	// A client cannot tell the two 5xx apart (nor from a dropped answer):
+	// they exist to prove it records both as uncertain, and that its
+	// reconciliation then finds which phones were reset. One call meets
+	// at most one of these faults: before-apply first, then drop, then
+	// after-apply.
+	ResetErrorsBeforeApply int
 }
 
 // SetFaults replaces the injected faults; it may be called at any time,
@@ -31,8 +44,8 @@ func (s *Service) SetFaults(f Faults) {
 	s.faults = f
 }
 
-// Faults returns the faults in force, DropResetResponses being what is left
-// of the countdown.
+// Faults returns the faults in force, the countdowns (DropResetResponses,
+// ResetErrorsAfterApply, ResetErrorsBeforeApply) being what is left of them.
 func (s *Service) Faults() Faults {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -44,6 +57,23 @@ func (s *Service) throttle() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.draw(s.faults.ThrottleRate)
+}
+
+// resetFailsBeforeApply counts down ResetErrorsBeforeApply.
+func (s *Service) resetFailsBeforeApply() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return countDown(&s.faults.ResetErrorsBeforeApply)
+}
+
+// countDown reports whether *n was positive, and decrements it if so.
+// Callers hold s.mu.
+func countDown(n *int) bool {
+	if *n <= 0 {
+		return false
+	}
+	*n--
+	return true
 }
 
 // readFails draws whether this read fails.
@@ -75,6 +105,10 @@ func (f Faults) Validate() error {
 		return fmt.Errorf("faults: latency %v is negative", f.Latency)
 	case f.DropResetResponses < 0:
 		return fmt.Errorf("faults: drop count %d is negative", f.DropResetResponses)
+	case f.ResetErrorsAfterApply < 0:
+		return fmt.Errorf("faults: reset errors after apply %d is negative", f.ResetErrorsAfterApply)
+	case f.ResetErrorsBeforeApply < 0:
+		return fmt.Errorf("faults: reset errors before apply %d is negative", f.ResetErrorsBeforeApply)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package fakecph
 
 import (
+	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -154,6 +155,83 @@ func TestDropResetResponses(t *testing.T) {
 	}
 }
 
+// The two 5xx faults look the same on the wire; only the fake's ground
+// truth tells whether the reset was applied.
+func TestResetServerErrors(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		faults  Faults
+		applied bool
+	}{
+		"after apply":  {Faults{ResetErrorsAfterApply: 1}, true},
+		"before apply": {Faults{ResetErrorsBeforeApply: 1}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, func(o *Options) { o.JobDuration = time.Minute })
+			f.svc.SetFaults(tc.faults)
+			ids := f.svc.PhoneIDs()
+			req := f.newReq(t, "POST", f.cph("phones/batch-reset"), `{"phones":[{"phone_id":"`+ids[0]+`"}]}`)
+			req.Header.Set("X-Auth-Token", testToken)
+			res, err := f.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body apiError
+			err = json.NewDecoder(res.Body).Decode(&body)
+			res.Body.Close()
+			if err != nil || res.StatusCode != 500 || body.ErrorCode != "CPS.0003" || body.RequestID == "" {
+				t.Fatalf("answer %d %+v (%v), want 500 CPS.0003 with a request ID", res.StatusCode, body, err)
+			}
+			p, _ := f.svc.Phone(ids[0])
+			if got := p.Status == StatusResetting; got != tc.applied {
+				t.Errorf("phone status %d; applied = %v, want %v", p.Status, got, tc.applied)
+			}
+			st := f.svc.Stats()
+			wantResets := map[bool]int{true: 1, false: 0}[tc.applied]
+			if st.Resets[ids[0]] != wantResets || st.ResetRequests != wantResets {
+				t.Errorf("stats %+v, want %d reset", st, wantResets)
+			}
+			if got := f.svc.Faults(); got != (Faults{}) {
+				t.Errorf("countdown left %+v", got)
+			}
+			// The countdown is spent: the next reset (of another phone) is answered.
+			f.reset(t, ids[1])
+			if diff := cmp.Diff(map[int]int{500: 1, 200: 1}, f.svc.Stats().Calls[RouteBatchReset]); diff != "" {
+				t.Errorf("batch_reset calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// One call meets one countdown fault: before-apply, then drop, then
+// after-apply.
+func TestResetFaultOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.svc.SetFaults(Faults{ResetErrorsBeforeApply: 1, DropResetResponses: 1, ResetErrorsAfterApply: 1})
+	ids := f.svc.PhoneIDs()
+	var got []int
+	for i := range 4 {
+		req := f.newReq(t, "POST", f.cph("phones/batch-reset"), `{"phones":[{"phone_id":"`+ids[i]+`"}]}`)
+		req.Header.Set("X-Auth-Token", testToken)
+		res, err := f.srv.Client().Do(req)
+		if err != nil {
+			got = append(got, StatusDropped)
+			continue
+		}
+		res.Body.Close()
+		got = append(got, res.StatusCode)
+	}
+	if diff := cmp.Diff([]int{500, StatusDropped, 500, 200}, got); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+	if st := f.svc.Stats(); st.ResetRequests != 3 || st.Resets[ids[0]] != 0 || st.Resets[ids[1]] != 1 || st.Resets[ids[2]] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
 // TestSetFaultsWhileServing changes faults under load; -race checks it.
 func TestSetFaultsWhileServing(t *testing.T) {
 	t.Parallel()
@@ -191,6 +269,8 @@ func TestFaultsValidate(t *testing.T) {
 		"read error > 1": {Faults{ReadErrorRate: 2}, false},
 		"latency < 0":    {Faults{Latency: -time.Second}, false},
 		"drops < 0":      {Faults{DropResetResponses: -1}, false},
+		"after < 0":      {Faults{ResetErrorsAfterApply: -1}, false},
+		"before < 0":     {Faults{ResetErrorsBeforeApply: -1}, false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

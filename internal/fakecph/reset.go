@@ -39,6 +39,10 @@ type resetEntry struct {
 // whole are a 400; problems with one phone are reported in that phone's
 // entry of a 200, and the other phones are still reset.
 func (s *Service) batchReset(c *call) {
+	if s.resetFailsBeforeApply() {
+		c.fail(http.StatusInternalServerError, "CPS.0003", "Service internal error.")
+		return
+	}
 	var req resetRequest
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		c.fail(http.StatusBadRequest, "CPS.0002", "Parameter: the request body is not valid JSON: "+err.Error())
@@ -90,14 +94,16 @@ func (s *Service) batchReset(c *call) {
 		entries = append(entries, e)
 	}
 	s.stats.ResetRequests++
-	drop := s.faults.DropResetResponses > 0
-	if drop {
-		s.faults.DropResetResponses--
-	}
+	drop := countDown(&s.faults.DropResetResponses)
+	failAfter := !drop && countDown(&s.faults.ResetErrorsAfterApply)
 	s.mu.Unlock()
 
-	if drop {
+	switch {
+	case drop:
 		c.drop() // the resets stand; only the answer is lost
+		return
+	case failAfter:
+		c.fail(http.StatusInternalServerError, "CPS.0003", "Service internal error.") // the resets stand
 		return
 	}
 	c.json(http.StatusOK, map[string]any{"request_id": c.rid, "jobs": entries})

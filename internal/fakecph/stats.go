@@ -12,7 +12,8 @@ type Stats struct {
 	// Resets counts accepted resets per phone ID.
 	Resets map[string]int `json:"resets"`
 	// ResetRequests counts batch-reset calls that were applied, whether or
-	// not they accepted any phone (every 200, and every dropped answer).
+	// not they accepted any phone (every 200, every dropped answer and every
+	// Faults.ResetErrorsAfterApply; not Faults.ResetErrorsBeforeApply).
 	ResetRequests int `json:"reset_requests"`
 }
 
