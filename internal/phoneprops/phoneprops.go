@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxEncodedBytes is the API's limit on a phone's encoded property string.
@@ -95,10 +96,17 @@ func Effective(common, own map[string]string) map[string]string {
 
 // Encode renders properties as the JSON object string the batch-reset API
 // expects, with keys sorted so equal maps always encode alike. An empty map
-// encodes as "" (the API wants the field omitted, not "{}").
+// encodes as "" (the API wants the field omitted, not "{}"). A key or value
+// that is not valid UTF-8 is refused: JSON would silently replace its bytes,
+// sending something other than what was asked (and could merge two keys).
 func Encode(props map[string]string) (string, error) {
 	if len(props) == 0 {
 		return "", nil
+	}
+	for k, v := range props {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return "", fmt.Errorf("property %q is not valid UTF-8", strings.ToValidUTF8(k, "\uFFFD"))
+		}
 	}
 	b, err := json.Marshal(props) // encoding/json sorts map keys
 	if err != nil {
