@@ -3,6 +3,7 @@ package cph
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -231,7 +232,7 @@ func (c *Client) send(ctx context.Context, rc *retryablehttp.Client, r request) 
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
-		err = unwrapURLError(err)
+		err = explainTransportError(unwrapURLError(err))
 		if tracker != nil {
 			if tracker.maybeSent.Load() {
 				return nil, &UncertainError{Method: r.method, Path: path, Err: err}
@@ -282,6 +283,29 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return fmt.Errorf("%s %s: %w", r.method, path, err)
 	}
 	return nil
+}
+
+// CertificateError is a failed TLS certificate verification, with a hint at
+// the two ways out. It wraps the crypto/tls or crypto/x509 error.
+type CertificateError struct{ Err error }
+
+func (e *CertificateError) Error() string {
+	return e.Err.Error() + " (the endpoint's TLS certificate could not be verified: add the CA that signed it " +
+		"to the system's trust store, e.g. with SSL_CERT_FILE, or, for a test endpoint only, skip verification with insecure)"
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// explainTransportError adds what the user can do to errors that need it.
+func explainTransportError(err error) error {
+	var verifyErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostnameErr x509.HostnameError
+	var certInvalid x509.CertificateInvalidError
+	if errors.As(err, &verifyErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) || errors.As(err, &certInvalid) {
+		return &CertificateError{Err: err}
+	}
+	return err
 }
 
 func unwrapURLError(err error) error {

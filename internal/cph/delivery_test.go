@@ -153,7 +153,9 @@ func TestBatchResetDelivery(t *testing.T) {
 			cause: func(err error) bool {
 				var v *tls.CertificateVerificationError
 				var u x509.UnknownAuthorityError
-				return errors.As(err, &v) || errors.As(err, &u)
+				var c *CertificateError
+				return (errors.As(err, &v) || errors.As(err, &u)) && errors.As(err, &c) &&
+					strings.Contains(err.Error(), "SSL_CERT_FILE") && strings.Contains(err.Error(), "insecure")
 			},
 		},
 		"TLS handshake with a plain HTTP server": {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -28,6 +29,15 @@ func (s *Service) ExpireTokens() {
 	for _, t := range s.tokens {
 		t.expired = true
 	}
+}
+
+// IssuedTokens returns every token the fake IAM has issued (not the static
+// Options.AuthToken), sorted, so a test can check that none of them leaks
+// into a log, an error or a state file.
+func (s *Service) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.tokens))
 }
 
 // passwordLogin is the body of POST /v3/auth/tokens, password method.

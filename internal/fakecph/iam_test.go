@@ -3,6 +3,7 @@ package fakecph
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,23 @@ func TestIAMProjects(t *testing.T) {
 		t.Parallel()
 		f.send(t, f.newReq(t, "GET", "/v3/projects?name=cn-north-4", "")).wantErr(t, http.StatusUnauthorized, "APIG.0301")
 	})
+}
+
+func TestIssuedTokens(t *testing.T) {
+	t.Parallel()
+	f := iamFixture(t)
+	if got := f.svc.IssuedTokens(); len(got) != 0 {
+		t.Fatalf("tokens before any login: %q", got)
+	}
+	var want []string
+	for range 2 {
+		r := f.login(t, loginBody("alice", "s3cret!", "acme", "cn-north-4", ""))
+		want = append(want, r.header.Get("X-Subject-Token"))
+	}
+	f.login(t, loginBody("alice", "wrong", "acme", "cn-north-4", "")) // issues nothing
+	f.svc.ExpireTokens()                                               // expired tokens were still issued
+	slices.Sort(want)
+	if diff := cmp.Diff(want, f.svc.IssuedTokens()); diff != "" {
+		t.Errorf("IssuedTokens (-want +got):\n%s", diff)
+	}
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +16,10 @@ import (
 
 // TestAccProvider_traceLogsHaveNoSecrets applies with TF_LOG=TRACE and each
 // kind of secret, passed through the environment (so the test harness does
-// not print them with the configuration), and checks that the provider's
-// whole log never contains one, while it does log the API calls.
+// not print them with the configuration), and checks that neither the
+// provider's whole log nor the state (`terraform show -json`) ever contains
+// one, nor the IAM token the password login was issued, while the log does
+// show the API calls.
 func TestAccProvider_traceLogsHaveNoSecrets(t *testing.T) {
 	const (
 		tempSK, securityToken = "tmp-secret-key-3f9a", "security-token-77c1e0"
@@ -53,18 +56,22 @@ resource "cph_phone_reset" "fleet" {
 			}
 		}
 	}
+	// None of these is in the configuration, so none may be in the state.
+	secrets := func() []string {
+		return append([]string{tempSK, securityToken, password, "TMPAK"}, env.svc.IssuedTokens()...)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: signIn(map[string]string{"HW_ACCESS_KEY": "TMPAK", "HW_SECRET_KEY": tempSK, "HW_SECURITY_TOKEN": securityToken}),
 				Config:    config(ids[0]),
-				Check:     env.expectResets(ids[:1], 1),
+				Check:     resource.ComposeAggregateTestCheckFunc(env.expectResets(ids[:1], 1), stateHasNone(secrets)),
 			},
 			{
 				PreConfig: signIn(map[string]string{"HW_USER_NAME": "bob", "HW_PASSWORD": password, "HW_DOMAIN_NAME": "acme"}),
 				Config:    config(ids[1]),
-				Check: resource.ComposeAggregateTestCheckFunc(env.expectResets(ids[1:], 1), func(*terraform.State) error {
+				Check: resource.ComposeAggregateTestCheckFunc(env.expectResets(ids[1:], 1), stateHasNone(secrets), func(*terraform.State) error {
 					logged, err := os.ReadFile(logPath)
 					if err != nil {
 						return err
@@ -73,9 +80,13 @@ resource "cph_phone_reset" "fleet" {
 					if !strings.Contains(text, "batch-reset") || !strings.Contains(text, "Signature=REDACTED") {
 						return fmt.Errorf("the TRACE log (%d bytes) lacks the provider's API calls; the test is not looking at the right log", len(logged))
 					}
-					for _, secret := range []string{tempSK, securityToken, password} {
+					issued := env.svc.IssuedTokens()
+					if len(issued) == 0 {
+						return fmt.Errorf("the fake issued no IAM token; the password login was not tested")
+					}
+					for _, secret := range append([]string{tempSK, securityToken, password}, issued...) {
 						if strings.Contains(text, secret) {
-							return fmt.Errorf("the TRACE log contains the secret %q", secret)
+							return fmt.Errorf("the TRACE log contains the secret %.12q...", secret)
 						}
 					}
 					return nil
@@ -83,4 +94,24 @@ resource "cph_phone_reset" "fleet" {
 			},
 		},
 	})
+}
+
+// stateHasNone checks that the state, as `terraform show -json` reports it
+// (sensitive values included), contains none of the given strings.
+func stateHasNone(secrets func() []string) func(*terraform.State) error {
+	return func(st *terraform.State) error {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(b), "cph_phone_reset.fleet") {
+			return fmt.Errorf("the state (%d bytes) lacks the resource; the check is not looking at the right state", len(b))
+		}
+		for _, secret := range secrets() {
+			if strings.Contains(string(b), secret) {
+				return fmt.Errorf("the state contains the secret %.12q...", secret)
+			}
+		}
+		return nil
+	}
 }
