@@ -237,7 +237,7 @@ func TestIssuedTokens(t *testing.T) {
 		want = append(want, r.header.Get("X-Subject-Token"))
 	}
 	f.login(t, loginBody("alice", "wrong", "acme", "cn-north-4", "")) // issues nothing
-	f.svc.ExpireTokens()                                               // expired tokens were still issued
+	f.svc.ExpireTokens()                                              // expired tokens were still issued
 	slices.Sort(want)
 	if diff := cmp.Diff(want, f.svc.IssuedTokens()); diff != "" {
 		t.Errorf("IssuedTokens (-want +got):\n%s", diff)

@@ -53,7 +53,7 @@ resource "cph_phone_reset" "fleet" {
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
 			{
-				Config: config(""),
+				Config:      config(""),
 				ExpectError: regexp.MustCompile(`(?s)Configure CPH Client.*certificate.*could not be verified.*SSL_CERT_FILE.*insecure`),
 			},
 			{
