@@ -23,6 +23,13 @@ func namePhones(ids []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(ids[:maxNamedPhones], ", "), len(ids)-maxNamedPhones)
 }
 
+func wasOrWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -47,10 +54,11 @@ func (a applyReport) diagnostics() diag.Diagnostics {
 	var diags diag.Diagnostics
 	add := func(summary, detail string, phone string) {
 		detail += "\n\n" + a.nextApply()
+		keep := a.keep && !nothingApplied(a.jobs) // with no state to keep, a create must fail
 		switch {
-		case a.create && a.keep && phone != "":
+		case a.create && keep && phone != "":
 			diags.AddAttributeWarning(phonePath(phone), summary, detail)
-		case a.create && a.keep:
+		case a.create && keep:
 			diags.AddWarning(summary, detail)
 		case phone != "":
 			diags.AddAttributeError(phonePath(phone), summary, detail)
@@ -147,7 +155,7 @@ func jobRefs(jobs map[string]reset.Job, ids []string) string {
 	var refs []string
 	for _, id := range ids[:min(len(ids), maxNamedPhones)] {
 		j := jobs[id]
-		ref := ""
+		var ref string
 		switch {
 		case j.JobID != "":
 			ref = fmt.Sprintf("request %s, job %s", j.RequestID, j.JobID)
@@ -173,16 +181,16 @@ func (a applyReport) requestErrorText(e *reset.RequestError, later []string) (st
 	switch {
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		summary = "Reset Timed Out Before Sending"
-		detail = fmt.Sprintf("%s ran out before every batch-reset request was sent: %s (%s) were not sent.",
-			a.timeout, phones, namePhones(e.Phones))
+		detail = fmt.Sprintf("%s ran out before every batch-reset request was sent: %s (%s) %s not sent.",
+			a.timeout, phones, namePhones(e.Phones), wasOrWere(len(e.Phones)))
 	case errors.Is(e.Err, context.Canceled):
 		summary = "Reset Interrupted Before Sending"
-		detail = fmt.Sprintf("The apply was interrupted before every batch-reset request was sent: %s (%s) were not sent.",
-			phones, namePhones(e.Phones))
+		detail = fmt.Sprintf("The apply was interrupted before every batch-reset request was sent: %s (%s) %s not sent.",
+			phones, namePhones(e.Phones), wasOrWere(len(e.Phones)))
 	case e.Status == reset.Rejected:
 		summary = "Batch Reset Refused"
-		detail = fmt.Sprintf("The service refused a batch-reset request as a whole, so %s (%s) were not reset: %v.",
-			phones, namePhones(e.Phones), e.Err)
+		detail = fmt.Sprintf("The service refused a batch-reset request as a whole, so %s (%s) %s not reset: %v.",
+			phones, namePhones(e.Phones), wasOrWere(len(e.Phones)), e.Err)
 	case e.Status == reset.Unknown:
 		summary = "Batch Reset Outcome Unknown"
 		detail = fmt.Sprintf("A batch-reset request for %s (%s) may have reached the service, but no answer came back: %v. "+
@@ -195,8 +203,8 @@ func (a applyReport) requestErrorText(e *reset.RequestError, later []string) (st
 			phones, namePhones(e.Phones), e.Err)
 	}
 	if len(later) > 0 {
-		detail += fmt.Sprintf(" Submission stopped there: %s after it (%s) were not sent either.",
-			plural(len(later), "phone", "phones"), namePhones(later))
+		detail += fmt.Sprintf(" Submission stopped there: %s after it (%s) %s not sent either.",
+			plural(len(later), "phone", "phones"), namePhones(later), wasOrWere(len(later)))
 	}
 	return summary, detail
 }
@@ -225,6 +233,10 @@ func (a applyReport) nextApply() string {
 		case reset.Running:
 			running++
 		}
+	}
+	if a.create && nothingApplied(a.jobs) {
+		return fmt.Sprintf("No phone was reset, so nothing is saved in state: the next apply tries the same "+
+			"create again and resets all %s.", plural(len(a.jobs), "phone", "phones"))
 	}
 	if a.create && !a.keep {
 		return fmt.Sprintf("Because this create returned an error, Terraform marks the resource as tainted: the next plain "+

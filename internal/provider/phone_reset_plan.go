@@ -137,6 +137,9 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	plan.Jobs = types.MapValueMust(jobObjectType, elems)
 	if len(sel.Phones) > 0 {
 		plan.RequestIDs, plan.IncompletePhones = types.ListUnknown(types.StringType), types.ListUnknown(types.StringType)
+		if prior != nil && state.ID.IsNull() {
+			plan.ID = types.StringUnknown() // no request ID was known yet; this apply may learn one
+		}
 	} else {
 		plan.RequestIDs, plan.IncompletePhones = requestIDsValue(kept), incompleteValue(kept)
 	}

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -56,7 +54,7 @@ func (r *phoneResetResource) Schema(ctx context.Context, _ resource.SchemaReques
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The ID of the first batch-reset request this resource made (or imported).",
+				MarkdownDescription: "The ID of the first batch-reset request this resource made (or imported); null while the service has issued none (when the only request's answer was lost).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"phones": schema.MapAttribute{
@@ -178,7 +176,12 @@ func (r *phoneResetResource) Create(ctx context.Context, req resource.CreateRequ
 	report := applyReport{create: true, keep: plan.keepOnCreateFailure(), wait: plan.WaitForCompletion.ValueBool(),
 		timeout: timeoutSetting("create", timeout, timeoutSet(plan.Timeouts, "create"))}
 	jobs := r.apply(ctx, timeout, in, reset.Select(nil, in).Phones, map[string]reset.Job{}, &report, &resp.Diagnostics)
-	plan.ID = types.StringValue(firstRequestID(jobs))
+	if nothingApplied(jobs) {
+		// Nothing was reset: keep no state, so there is nothing to taint
+		// and the next apply simply tries the create again.
+		return
+	}
+	plan.ID = firstRequestID(jobs)
 	plan.setJobs(jobs)
 	// Always save what happened. With errors, Terraform taints the resource
 	// but keeps every job ID; with on_create_failure = "keep" the problems
@@ -211,6 +214,9 @@ func (r *phoneResetResource) Update(ctx context.Context, req resource.UpdateRequ
 		timeout: timeoutSetting("update", timeout, timeoutSet(plan.Timeouts, "update"))}
 	jobs := r.apply(ctx, timeout, in, selected, kept, &report, &resp.Diagnostics)
 	plan.ID = state.ID
+	if plan.ID.IsNull() {
+		plan.ID = firstRequestID(jobs)
+	}
 	plan.setJobs(jobs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, adoptedKey, nil)...)
@@ -266,14 +272,24 @@ func timeoutSet(t timeouts.Value, op string) bool {
 	return ok && !v.IsNull() && !v.IsUnknown()
 }
 
-func firstRequestID(jobs map[string]reset.Job) string {
+// firstRequestID is the resource's id: the first request ID the service
+// issued, or null while none is known (never an invented one).
+func firstRequestID(jobs map[string]reset.Job) types.String {
 	if ids := reset.RequestIDs(jobs); len(ids) > 0 {
-		return ids[0]
+		return types.StringValue(ids[0])
 	}
-	// No request was answered: the ID only has to be unique, and says so.
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "unsent-" + hex.EncodeToString(b)
+	return types.StringNull()
+}
+
+// nothingApplied reports whether the service certainly reset none of the
+// phones: each was not sent or refused.
+func nothingApplied(jobs map[string]reset.Job) bool {
+	for _, j := range jobs {
+		if j.Status != reset.NotSent && j.Status != reset.Rejected {
+			return false
+		}
+	}
+	return true
 }
 
 // Read refreshes jobs that are still running and settles phones whose

@@ -548,6 +548,15 @@ func TestAccPhoneReset_pipelineRecipeTimeout(t *testing.T) {
 // show: while they reset, nothing is decided or reset; once the resets show
 // on the phones, they are "succeeded" and never reset again.
 func TestAccPhoneReset_lostAnswer(t *testing.T) {
+	for name, fault := range map[string]fakecph.Faults{
+		"answer dropped after applying": {DropResetResponses: 1},
+		"5xx after applying":            {ResetErrorsAfterApply: 1},
+	} {
+		t.Run(name, func(t *testing.T) { testLostAnswer(t, fault) })
+	}
+}
+
+func testLostAnswer(t *testing.T, fault fakecph.Faults) {
 	clock := fakecph.NewFakeClock(time.Now().UTC())
 	env := newAccEnv(t, fakecph.Options{Seed: 13, Phones: 2, JobDuration: time.Hour, Clock: clock})
 	ids := env.phones(2)
@@ -561,7 +570,7 @@ func TestAccPhoneReset_lostAnswer(t *testing.T) {
 			{
 				PreConfig: func() {
 					env.takeStats()
-					env.svc.SetFaults(fakecph.Faults{DropResetResponses: 1})
+					env.svc.SetFaults(fault)
 				},
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*` + ids[0]),

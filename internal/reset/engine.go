@@ -228,10 +228,12 @@ func classify(err error, sent []cph.ResetPhone) *RequestError {
 	switch {
 	case cph.IsUncertain(err):
 		return &RequestError{Status: Unknown, Phones: ids, Err: err}
+	case cph.IsNotSent(err): // before *APIError: a refused IAM login wraps one
+		return &RequestError{Status: NotSent, Phones: ids, Err: err}
 	case errors.As(err, &apiErr):
 		return &RequestError{Status: Rejected, Phones: ids, Err: err}
-	default: // the client returns every other failure only when nothing was sent
-		return &RequestError{Status: NotSent, Phones: ids, Err: err}
+	default: // the client promises one of the three; anything else may have been sent
+		return &RequestError{Status: Unknown, Phones: ids, Err: err}
 	}
 }
 

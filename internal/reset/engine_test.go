@@ -192,7 +192,7 @@ func TestRunStopsAtTheFirstFailedRequest(t *testing.T) {
 		code   string
 	}{
 		"refused as a whole": {&cph.APIError{HTTPStatus: 401, Code: "APIG.0301", Message: "bad token", RequestID: "bad"}, Rejected, "APIG.0301"},
-		"never sent":         {fmt.Errorf("POST /x: dial tcp: connection refused"), NotSent, ""},
+		"never sent":         {&cph.NotSentError{Method: "POST", Path: "/x", Err: errors.New("dial tcp: connection refused")}, NotSent, ""},
 		"outcome unknown":    {&cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}, Unknown, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
