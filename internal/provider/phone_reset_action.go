@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -217,7 +218,8 @@ type progressReporter struct {
 	now       func() time.Time
 	total     int
 	batchSize int
-	last      time.Time // of the last waiting message; zero before the first
+	last      time.Time // of the last waiting message
+	sent      []string  // request IDs answered, in order
 }
 
 func (p *progressReporter) say(format string, args ...any) {
@@ -233,6 +235,7 @@ func (p *progressReporter) event(ev reset.Event) {
 			plural(ev.Batches, "batch-reset request", "batch-reset requests"), p.batchSize)
 		p.last = p.now() // the first waiting message comes `every` after the start at the earliest
 	case reset.EventBatchSent:
+		p.sent = append(p.sent, ev.RequestID)
 		msg := fmt.Sprintf("Request %d/%d sent: request ID %s, %d accepted", ev.Batch, ev.Batches, ev.RequestID, ev.Accepted)
 		if ev.Rejected > 0 {
 			msg += fmt.Sprintf(", %d rejected", ev.Rejected)
@@ -257,10 +260,16 @@ func (p *progressReporter) counts(succeeded, failed, running int) string {
 	return s
 }
 
-// summary is the closing message, naming every request ID.
+// summary is the closing message, naming every request ID: those answered,
+// in the order sent, then a request refused as a whole.
 func (p *progressReporter) summary(jobs map[string]reset.Job) {
 	c := reset.Counts(jobs)
-	ids := reset.RequestIDs(jobs)
+	ids := slices.Clone(p.sent)
+	for _, id := range reset.RequestIDs(jobs) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
 	requests := "no batch-reset request was answered"
 	if len(ids) > 0 {
 		requests = fmt.Sprintf("%s: %s", plural(len(ids), "batch-reset request", "batch-reset requests"), strings.Join(ids, ", "))

@@ -343,7 +343,6 @@ func TestPhoneResetAction_invoke(t *testing.T) {
 	if last := waiting[len(waiting)-1]; last != "7/7 phones reset, 0 failed, 0 running" {
 		t.Errorf("last waiting message = %q", last)
 	}
-	slices.Sort(requestIDs)
 	want := "Done: 7/7 phones reset, 0 failed, 0 running; 3 batch-reset requests: " + strings.Join(requestIDs, ", ") + "."
 	if got := msgs[len(msgs)-1]; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
