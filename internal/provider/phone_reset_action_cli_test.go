@@ -282,7 +282,7 @@ terraform {
 		t.Fatalf("apply -invoke succeeded with a failing job:\n%s", out)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, want := range []string{`Phone Reset Failed`, `the reset job failed on ` + other[0] + `: CPS.0003`,
+	for _, want := range []string{`Phone Reset Failed`, `The reset job failed on phone ` + other[0] + `: CPS.0003`,
 		`This action keeps no state: invoking it again resets all 1 phone again.`} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("failed invocation output lacks %q:\n%s", want, out)
@@ -297,7 +297,7 @@ terraform {
 	env.svc.SetPhoneStatus(lab[2], 6)
 	out, err = r.run("plan", "-invoke=action.cph_phone_reset.lab", "-no-color")
 	flat = strings.Join(strings.Fields(out), " ")
-	if err == nil || !strings.Contains(flat, "Phone Cannot Be Reset Now") || !strings.Contains(flat, lab[2]+" is frozen (status 6)") {
+	if err == nil || !strings.Contains(flat, "Phone Cannot Be Reset Now") || !strings.Contains(flat, "1 phone is frozen (status 6)") || !strings.Contains(flat, lab[2]) {
 		t.Errorf("plan -invoke with a frozen phone: err = %v\n%s", err, out)
 	}
 	if st := env.takeStats(); st.CallCount(fakecph.RouteBatchReset) != 0 {

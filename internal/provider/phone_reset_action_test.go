@@ -286,8 +286,8 @@ func TestPhoneResetAction_plan(t *testing.T) {
 	env.svc.SetPhoneStatus(ids[1], 6) // frozen
 	d := s.plan(actionInput{phones: asPhones(append(ids, missing)...)})
 	expectDiags(t, d,
-		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+missing+`"\)\] Phone Not Found: Phone `+missing+` is not in project `+env.svc.ProjectID(),
-		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+ids[1]+`"\)\] Phone Cannot Be Reset Now: Phone `+ids[1]+` is frozen \(status 6\)`,
+		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+missing+`"\)\] Phone Not Found: 1 phone is not in project `+env.svc.ProjectID()+`: `+missing+`\.`,
+		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+ids[1]+`"\)\] Phone Cannot Be Reset Now: 1 phone is frozen \(status 6\), and the service refuses a reset in that status: `+ids[1]+`\.`,
 	)
 	if len(d) != 2 {
 		t.Errorf("want exactly 2 errors:\n%s", diagText(d))
@@ -382,8 +382,8 @@ func TestPhoneResetAction_phoneFailures(t *testing.T) {
 	msgs, diags := s.invoke(context.Background(), actionInput{phones: asPhones(ids...)}, nil)
 	expectFakeResets(t, env, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == rejected }), 2)
 	expectDiags(t, diags,
-		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+failing+`"\)\] Phone Reset Failed: For 1 phone, the reset job failed on `+failing+`: CPS.0003: .*\(`+failing+`: request \S+, job [0-9a-f]{32}\)`,
-		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+rejected+`"\)\] Phone Reset Rejected: For 1 phone, the service refused to reset `+rejected+`: CPS.0022: The phone is not available. \(`+rejected+`: request \S+\)`,
+		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+failing+`"\)\] Phone Reset Failed: The reset job failed on phone `+failing+`: CPS.0003: .*\(request \S+, job [0-9a-f]{32}\)`,
+		`ERROR \[AttributeName\("phones"\).ElementKeyString\("`+rejected+`"\)\] Phone Reset Rejected: The service refused to reset phone `+rejected+`: CPS.0022: The phone is not available. \(request \S+\)`,
 		`This action keeps no state: invoking it again resets all 5 phones again, including the 3 whose reset succeeded. `+
 			`To retry only the 2 phones that failed, were rejected or were not sent, invoke it with phones limited to them: `+
 			strings.Join(slices.Sorted(slices.Values([]string{failing, rejected})), ", ")+`\.`,
