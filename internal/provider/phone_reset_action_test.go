@@ -22,11 +22,18 @@ import (
 
 const actionType = "cph_phone_reset"
 
+// actionProviderServer is a protocol 6 server with the action RPCs (what
+// the deprecated tfprotov6.ProviderServerWithActions names).
+type actionProviderServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+}
+
 // actionServer is one configured provider server over one fake.
 type actionServer struct {
 	t      *testing.T
 	env    *accEnv
-	server tfprotov6.ProviderServerWithActions
+	server actionProviderServer
 	schema *tfprotov6.GetProviderSchemaResponse
 }
 
@@ -39,9 +46,9 @@ func newActionServer(t *testing.T, env *accEnv, every time.Duration) *actionServ
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, ok := ps.(tfprotov6.ProviderServerWithActions)
+	server, ok := ps.(actionProviderServer)
 	if !ok {
-		t.Fatalf("%T does not implement tfprotov6.ProviderServerWithActions", ps)
+		t.Fatalf("%T does not implement the action RPCs (tfprotov6.ActionServer)", ps)
 	}
 	ctx := context.Background()
 	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
@@ -242,6 +249,11 @@ func TestPhoneResetAction_validate(t *testing.T) {
 	if d := s.validate(actionInput{phones: asPhones(ok), properties: map[string]string{"sys.prop.writewifissid": "lab"}}); len(d) != 0 {
 		t.Errorf("a valid configuration got diagnostics:\n%s", diagText(d))
 	}
+	t.Cleanup(func() { // after the parallel subtests
+		if n := totalCalls(env.takeStats()); n != 0 {
+			t.Errorf("validation made %d API calls, want 0", n)
+		}
+	})
 	cases := map[string]struct {
 		in   actionInput
 		want []string
@@ -257,15 +269,13 @@ func TestPhoneResetAction_validate(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			d := s.validate(tc.in)
 			if !hasErrors(d) {
 				t.Fatalf("no error diagnostics: %s", diagText(d))
 			}
 			expectDiags(t, d, tc.want...)
 		})
-	}
-	if n := totalCalls(env.takeStats()); n != 0 {
-		t.Errorf("validation made %d API calls, want 0", n)
 	}
 }
 

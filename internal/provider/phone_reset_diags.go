@@ -148,7 +148,7 @@ func jobRefs(jobs map[string]reset.Job, ids []string) string {
 	var refs []string
 	for _, id := range ids[:min(len(ids), maxNamedPhones)] {
 		j := jobs[id]
-		ref := ""
+		var ref string
 		switch {
 		case j.JobID != "":
 			ref = fmt.Sprintf("request %s, job %s", j.RequestID, j.JobID)
