@@ -92,7 +92,8 @@ action "cph_phone_reset" %q {
 }
 
 // TestAccPhoneResetAction_trigger: an action_trigger on a terraform_data
-// invokes the action after create and after update, and never otherwise.
+// invokes the action after create and after update, and never otherwise;
+// the plan checks the action's phones; destroy resets nothing.
 func TestAccPhoneResetAction_trigger(t *testing.T) {
 	// plugin-testing reads the CLI and the provider address from the
 	// environment: point both at Terraform, also in the OpenTofu pass.
@@ -136,6 +137,12 @@ resource "terraform_data" "build" {
 			{ // An update: every phone once more.
 				Config: config("2"),
 				Check:  env.expectResets(ids, 2),
+			},
+			{ // A frozen phone fails the plan of the next update, on that phone.
+				PreConfig:   func() { env.svc.SetPhoneStatus(ids[2], 6) },
+				Config:      config("3"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*1 phone is frozen \(status 6\).*` + ids[2]),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
@@ -302,5 +309,29 @@ terraform {
 	}
 	if st := env.takeStats(); st.CallCount(fakecph.RouteBatchReset) != 0 {
 		t.Errorf("plan sent %d batch-reset requests, want 0", st.CallCount(fakecph.RouteBatchReset))
+	}
+}
+
+// TestAccPhoneResetAction_example: the documented example is valid for
+// Terraform (OpenTofu would reject it, which is why it has a file of its
+// own).
+func TestAccPhoneResetAction_example(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "actions", "cph_phone_reset", "action.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newAccEnv(t, fakecph.Options{Seed: 33, Phones: 1})
+	r := newCLIRun(t, `
+terraform {
+  required_providers {
+    cph = { source = "hashicorp/cph" }
+  }
+}
+`+env.providerBlock()+string(example))
+	if out, err := r.run("validate", "-no-color"); err != nil || !strings.Contains(out, "The configuration is valid") {
+		t.Errorf("terraform validate of the example: %v\n%s", err, out)
+	}
+	if st := env.takeStats(); totalCalls(st) != 0 {
+		t.Errorf("validate made API calls: %v", st.Calls)
 	}
 }
