@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
+	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
 // The action tested through the protocol, as Terraform drives it:
@@ -525,4 +528,43 @@ func TestPhoneResetAction_cancel(t *testing.T) {
 		`Still running: `+strings.Join(ids[:5], ", ")+` and 1 more\.`,
 	)
 	expectFakeResets(t, env, ids, 2)
+}
+
+// TestProgressReporter_throttle: while waiting, at most one message every
+// `every`, on an injected clock; requests and the summary always report.
+func TestProgressReporter_throttle(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	now := start
+	var got []string
+	p := &progressReporter{every: 10 * time.Second, total: 120, batchSize: 100, now: func() time.Time { return now },
+		send: func(ev action.InvokeProgressEvent) { got = append(got, ev.Message) }}
+	at := func(d time.Duration, ev reset.Event) { now = start.Add(d); p.event(ev) }
+	poll := func(s, f, r int) reset.Event {
+		return reset.Event{Kind: reset.EventPolled, Succeeded: s, Failed: f, Running: r}
+	}
+	at(0, reset.Event{Kind: reset.EventStarted, Phones: 120, Batches: 2})
+	at(time.Second, reset.Event{Kind: reset.EventBatchSent, Batch: 1, Batches: 2, RequestID: "r1", Accepted: 100})
+	at(2*time.Second, reset.Event{Kind: reset.EventBatchSent, Batch: 2, Batches: 2, RequestID: "r2", Accepted: 18, Rejected: 2})
+	at(3*time.Second, poll(0, 0, 118))   // too soon after the start
+	at(9*time.Second, poll(10, 0, 108))  // still too soon
+	at(10*time.Second, poll(37, 0, 81))  // 10 s after the start: reported
+	at(15*time.Second, poll(60, 1, 57))  // 5 s after the last: not
+	at(20*time.Second, poll(100, 1, 17)) // reported
+	at(21*time.Second, poll(117, 1, 0))  // the summary says the rest
+	p.summary(map[string]reset.Job{
+		"a": {Status: reset.Succeeded, RequestID: "r2"}, "b": {Status: reset.Failed, RequestID: "r1"},
+		"c": {Status: reset.Rejected, RequestID: "r2"},
+	})
+	want := []string{
+		"Resetting 120 phones in 2 batch-reset requests of up to 100.",
+		"Request 1/2 sent: request ID r1, 100 accepted.",
+		"Request 2/2 sent: request ID r2, 18 accepted, 2 rejected.",
+		"37/120 phones reset, 0 failed, 81 running, 2 not started",
+		"100/120 phones reset, 1 failed, 17 running, 2 not started",
+		"Finished with problems: 1/120 phones reset, 1 failed, 0 running, 118 not started; 2 batch-reset requests: r1, r2.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
 }
