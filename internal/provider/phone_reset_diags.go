@@ -227,6 +227,9 @@ func (a applyReport) waitErrorText(e *reset.WaitError) (string, string) {
 
 // nextApply says truthfully what the next plain apply does.
 func (a applyReport) nextApply() string {
+	if a.invoke {
+		return a.invokeAgain() // an action keeps no state: see phone_reset_action.go
+	}
 	unknown, running := 0, 0
 	for _, j := range a.jobs {
 		switch j.Status {
@@ -235,9 +238,6 @@ func (a applyReport) nextApply() string {
 		case reset.Running:
 			running++
 		}
-	}
-	if a.invoke {
-		return a.invokeAgain()
 	}
 	if a.create && !a.keep {
 		return fmt.Sprintf("Because this create returned an error, Terraform marks the resource as tainted: the next plain "+
