@@ -42,6 +42,7 @@ func plural(n int, one, many string) string {
 // will do.
 type applyReport struct {
 	create   bool // a create: Terraform taints it when errors are returned
+	invoke   bool // an invocation of the action: no state keeps its jobs
 	keep     bool // on_create_failure = "keep": a create reports warnings only
 	wait     bool // wait_for_completion
 	jobs     map[string]reset.Job
@@ -185,12 +186,17 @@ func (a applyReport) requestErrorText(e *reset.RequestError, later []string) (st
 			a.timeout, phones, namePhones(e.Phones), wasOrWere(len(e.Phones)))
 	case errors.Is(e.Err, context.Canceled):
 		summary = "Reset Interrupted Before Sending"
-		detail = fmt.Sprintf("The apply was interrupted before every batch-reset request was sent: %s (%s) %s not sent.",
-			phones, namePhones(e.Phones), wasOrWere(len(e.Phones)))
+		detail = fmt.Sprintf("The %s was interrupted before every batch-reset request was sent: %s (%s) %s not sent.",
+			a.operation(), phones, namePhones(e.Phones), wasOrWere(len(e.Phones)))
 	case e.Status == reset.Rejected:
 		summary = "Batch Reset Refused"
 		detail = fmt.Sprintf("The service refused a batch-reset request as a whole, so %s (%s) %s not reset: %v.",
 			phones, namePhones(e.Phones), wasOrWere(len(e.Phones)), e.Err)
+	case e.Status == reset.Unknown && a.invoke:
+		summary = "Batch Reset Outcome Unknown"
+		detail = fmt.Sprintf("A batch-reset request for %s (%s) may have reached the service, but no answer came back: %v. "+
+			"Those phones may be resetting now. Invoking the action again would send them again: check each phone first "+
+			"(its status and update_time, e.g. with the cph_phone data source).", phones, namePhones(e.Phones), e.Err)
 	case e.Status == reset.Unknown:
 		summary = "Batch Reset Outcome Unknown"
 		detail = fmt.Sprintf("A batch-reset request for %s (%s) may have reached the service, but no answer came back: %v. "+
@@ -213,11 +219,15 @@ func (a applyReport) waitErrorText(e *reset.WaitError) (string, string) {
 	jobs := plural(len(e.Running), "reset job", "reset jobs")
 	rest := fmt.Sprintf(" The jobs go on in the service; their IDs are kept in state and refreshes record their outcome "+
 		"(`terraform apply -refresh-only` saves it). Still running: %s.", namePhones(e.Running))
+	if a.invoke {
+		rest = fmt.Sprintf(" The jobs go on in the service; the action keeps no record of them, but the cph_jobs data source "+
+			"shows their outcome (request_ids = [%s]). Still running: %s.", quotedList(reset.RequestIDs(a.jobs)), namePhones(e.Running))
+	}
 	switch {
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		return "Reset Timed Out", fmt.Sprintf("%s ran out while %s were still running.", a.timeout, jobs) + rest
 	case errors.Is(e.Err, context.Canceled):
-		return "Reset Interrupted", fmt.Sprintf("The apply was interrupted while %s were still running.", jobs) + rest
+		return "Reset Interrupted", fmt.Sprintf("The %s was interrupted while %s were still running.", a.operation(), jobs) + rest
 	default:
 		return "Polling Reset Jobs Failed", fmt.Sprintf("Waiting for the reset jobs failed with %s still running: %v.", jobs, e.Err) + rest
 	}
@@ -225,6 +235,9 @@ func (a applyReport) waitErrorText(e *reset.WaitError) (string, string) {
 
 // nextApply says truthfully what the next plain apply does.
 func (a applyReport) nextApply() string {
+	if a.invoke {
+		return a.invokeAgain() // an action keeps no state: see phone_reset_action.go
+	}
 	unknown, running := 0, 0
 	for _, j := range a.jobs {
 		switch j.Status {
@@ -279,6 +292,14 @@ func tally(jobs map[string]reset.Job) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// operation names what ran, for "The apply was interrupted".
+func (a applyReport) operation() string {
+	if a.invoke {
+		return "invocation"
+	}
+	return "apply"
 }
 
 // timeoutSetting names the timeout in force, e.g. "timeouts.create (30m0s)".

@@ -28,26 +28,32 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.ImageID.IsNull() && !m.ImageID.IsUnknown() && !hex32.MatchString(m.ImageID.ValueString()) {
-		resp.Diagnostics.AddAttributeError(path.Root("image_id"), "Invalid Image ID",
-			fmt.Sprintf("An image ID is 32 lowercase hexadecimal characters, got %q.", m.ImageID.ValueString()))
+	validateResetConfig(&resp.Diagnostics, m.ImageID, m.Properties, m.Phones)
+}
+
+// validateResetConfig checks the inputs the resource and the action share:
+// image_id, properties and phones (at the root of their schema).
+func validateResetConfig(diags *diag.Diagnostics, imageID types.String, properties, phonesMap types.Map) {
+	if !imageID.IsNull() && !imageID.IsUnknown() && !hex32.MatchString(imageID.ValueString()) {
+		diags.AddAttributeError(path.Root("image_id"), "Invalid Image ID",
+			fmt.Sprintf("An image ID is 32 lowercase hexadecimal characters, got %q.", imageID.ValueString()))
 	}
-	validateProperties(&resp.Diagnostics, path.Root("properties"), "", m.Properties)
-	if m.Phones.IsNull() || m.Phones.IsUnknown() {
+	validateProperties(diags, path.Root("properties"), "", properties)
+	if phonesMap.IsNull() || phonesMap.IsUnknown() {
 		return
 	}
-	if len(m.Phones.Elements()) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("phones"), "No Phones To Reset",
+	if len(phonesMap.Elements()) == 0 {
+		diags.AddAttributeError(path.Root("phones"), "No Phones To Reset",
 			"phones must name at least one phone, e.g. phones = { \"<phone id>\" = {} }.")
 		return
 	}
-	common := stringMap(m.Properties)
-	commonKnown := stringMapKnown(m.Properties)
-	phones := m.Phones.Elements() // a copy: take it once, not per phone
+	common := stringMap(properties)
+	commonKnown := stringMapKnown(properties)
+	phones := phonesMap.Elements() // a copy: take it once, not per phone
 	for _, id := range sortedKeys(phones) {
 		p := phonePath(id)
 		if !hex32.MatchString(id) {
-			resp.Diagnostics.AddAttributeError(p, "Invalid Phone ID",
+			diags.AddAttributeError(p, "Invalid Phone ID",
 				fmt.Sprintf("A phone ID is 32 lowercase hexadecimal characters, got %q.", id))
 		}
 		own, _ := phones[id].(types.Map)
@@ -55,14 +61,14 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 			continue
 		}
 		if own.IsNull() {
-			resp.Diagnostics.AddAttributeError(p, "Missing Phone Properties",
+			diags.AddAttributeError(p, "Missing Phone Properties",
 				fmt.Sprintf("Phone %s has no properties map; use {} for none.", id))
 			continue
 		}
-		validateProperties(&resp.Diagnostics, p, "Phone "+id+": ", own)
+		validateProperties(diags, p, "Phone "+id+": ", own)
 		if commonKnown && stringMapKnown(own) {
 			if _, err := phoneprops.Encode(phoneprops.Effective(common, stringMap(own))); err != nil {
-				resp.Diagnostics.AddAttributeError(p, "Properties Too Long", fmt.Sprintf("Phone %s: %v.", id, err))
+				diags.AddAttributeError(p, "Properties Too Long", fmt.Sprintf("Phone %s: %v.", id, err))
 			}
 		}
 	}
@@ -161,7 +167,7 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.AddWarning("cph_phone_reset will factory-reset "+sel.Summary(len(in.Phones)),
 		fmt.Sprintf("Applying this plan wipes %s: %s. Their entries in jobs read (known after apply) in the plan; "+
 			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
-	r.checkPhonesResettable(ctx, sel.Phones, &resp.Diagnostics)
+	checkPhonesResettable(ctx, r.data, sel.Phones, &resp.Diagnostics)
 }
 
 // inputsEqual reports whether two sets of inputs describe the same resets.
@@ -196,12 +202,13 @@ func undecidedDetail(ids []string, jobs map[string]reset.Job) string {
 
 // checkPhonesResettable fails the plan for phones that do not exist or are
 // in a status a reset is refused in, so a typo or a frozen phone fails
-// `plan` rather than half an apply. The engine picks the fewest calls.
-func (r *phoneResetResource) checkPhonesResettable(ctx context.Context, ids []string, diags *diag.Diagnostics) {
-	if r.data == nil {
+// `plan` rather than half an apply. The engine picks the fewest calls. The
+// resource and the action share it; data is nil before Configure.
+func checkPhonesResettable(ctx context.Context, data *providerData, ids []string, diags *diag.Diagnostics) {
+	if data == nil {
 		return
 	}
-	problems, err := r.data.engine.Check(ctx, ids)
+	problems, err := data.engine.Check(ctx, ids)
 	if err != nil {
 		if cph.IsAuth(err) || cph.IsPermission(err) {
 			diags.AddError("Cannot Check Phones: Access Denied",
@@ -238,7 +245,7 @@ func (r *phoneResetResource) checkPhonesResettable(ctx context.Context, ids []st
 	if len(missing) > 0 {
 		diags.AddAttributeError(at(missing), "Phone Not Found",
 			fmt.Sprintf("%s not in project %s: %s. Check the phone IDs, the region and the project.",
-				isOrAre(len(missing)), r.data.client.ProjectID(), namePhones(missing)))
+				isOrAre(len(missing)), data.client.ProjectID(), namePhones(missing)))
 	}
 	for _, st := range statuses {
 		ids := byStatus[st.Code]

@@ -263,8 +263,13 @@ func logProgress(ctx context.Context, ev reset.Event) {
 	}
 }
 
-// timeoutSet reports whether the configuration sets timeouts.<op>.
-func timeoutSet(t timeouts.Value, op string) bool {
+// timeoutSet reports whether the configuration sets timeouts.<op>; t is
+// the resource's or the action's timeouts value.
+func timeoutSet(t interface {
+	IsNull() bool
+	IsUnknown() bool
+	Attributes() map[string]attr.Value
+}, op string) bool {
 	if t.IsNull() || t.IsUnknown() {
 		return false
 	}

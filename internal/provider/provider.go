@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -19,12 +20,12 @@ import (
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
-var _ provider.Provider = (*cphProvider)(nil)
+var _ provider.ProviderWithActions = (*cphProvider)(nil)
 
 // New returns the provider constructor; version is set by the release build.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &cphProvider{version: version}
+		return &cphProvider{version: version, progressEvery: defaultProgressEvery}
 	}
 }
 
@@ -33,6 +34,9 @@ type cphProvider struct {
 	// now is the engine's clock; nil means time.Now. Tests set it to judge
 	// lost answers against the fake's clock.
 	now func() time.Time
+	// progressEvery is the least time between the action's waiting
+	// messages; tests shorten it.
+	progressEvery time.Duration
 }
 
 // providerModel is the provider block.
@@ -112,10 +116,15 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 }
 
 func (p *cphProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{NewPhoneResetResource}
+}
+
+func (p *cphProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{func() action.Action { return newPhoneResetAction(p.progressEvery) }}
 }
 
 func (p *cphProvider) DataSources(context.Context) []func() datasource.DataSource {

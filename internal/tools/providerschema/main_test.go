@@ -47,4 +47,13 @@ func TestRun_CPHProvider(t *testing.T) {
 	if ps.ResourceSchemas["cph_phone_reset"] == nil {
 		t.Error("resource cph_phone_reset missing")
 	}
+	// The action's docs come only from this document: no CLI prints action schemas.
+	switch a := ps.ActionSchemas["cph_phone_reset"]; {
+	case a == nil || a.Block == nil:
+		t.Error("action cph_phone_reset missing")
+	case a.Block.Attributes["phones"] == nil || !a.Block.Attributes["phones"].Required:
+		t.Error("action cph_phone_reset: phones missing or not required")
+	case a.Block.NestedBlocks["timeouts"] == nil || a.Block.NestedBlocks["timeouts"].Block.Attributes["invoke"] == nil:
+		t.Error("action cph_phone_reset: timeouts.invoke missing")
+	}
 }
