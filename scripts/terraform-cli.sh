@@ -83,10 +83,11 @@ go_cmd() {
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-cph"
 
-# cli_version prints the first line of `<cli> version`, e.g.
-# "Terraform v1.15.9", or nothing when it does not run.
+# cli_version prints the version line of `<cli> version`, e.g.
+# "Terraform v1.15.9", or nothing when it does not run. (Warnings about the
+# CLI configuration may come first, on stdout.)
 cli_version() {
-	CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | sed -n 1p || true
+	CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | awk '/^(Terraform|OpenTofu) v/ && !n++' || true
 }
 
 # cached_build BIN WANT WHAT BUILD-COMMAND... prints BIN once its `version`
