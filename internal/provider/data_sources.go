@@ -83,7 +83,8 @@ func phoneTypesMarkdown() string {
 	return strings.Join(parts, ", ")
 }
 
-func quotedList(values []string) string {
+// codeList renders values as Markdown code: `a`, `b`.
+func codeList(values []string) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
 		parts[i] = "`" + v + "`"

@@ -56,7 +56,7 @@ func (d *imagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"image_type": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Which images: one of " + quotedList(cph.ImageTypes) + " (Huawei's public images, " +
+				MarkdownDescription: "Which images: one of " + codeList(cph.ImageTypes) + " (Huawei's public images, " +
 					"the account's own, the ones other accounts share with it, or all of them). Default `" + defaultImageType + "`.",
 				Validators: []validator.String{stringvalidator.OneOf(cph.ImageTypes...)},
 			},
