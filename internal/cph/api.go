@@ -14,7 +14,7 @@ type API interface {
 	// per call, following pages.
 	ListJobsByRequest(ctx context.Context, requestIDs []string) ([]Job, error)
 	// ListAllPhones returns every phone matching the filter, following pages
-	// of 200 (in.Offset and in.Limit are ignored).
+	// of PhonesPageSize (in.Offset and in.Limit are ignored).
 	ListAllPhones(ctx context.Context, in ListPhonesInput) ([]Phone, error)
 	// ShowPhone returns one phone with its last applied property.
 	ShowPhone(ctx context.Context, phoneID string) (*Phone, error)

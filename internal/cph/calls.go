@@ -16,8 +16,10 @@ import (
 const (
 	// JobsPageSize is the page size ListJobsByRequest asks for (the API's maximum).
 	JobsPageSize = 100
-	// PhonesPageSize is the page size ListAllPhones asks for (the API's maximum).
-	PhonesPageSize = 200
+	// PhonesPageSize is the page size ListAllPhones asks for: the API
+	// reference allows 1 to 200, Huawei's official SDK 1 to 100; 100 is
+	// valid under both.
+	PhonesPageSize = 100
 	// maxPages stops a paging loop against a service that never ends a list.
 	maxPages = 10000
 )

@@ -137,11 +137,11 @@ func TestListAllPhonesPages(t *testing.T) {
 		wantOffsets []int
 		wantPhones  int
 	}{
-		"450 phones: 3 pages":              {total: 450, reportCount: -1, wantOffsets: []int{0, 200, 400}, wantPhones: 450},
-		"400 phones: stops at count":       {total: 400, reportCount: -1, wantOffsets: []int{0, 200}, wantPhones: 400},
-		"count 0 but full pages":           {total: 400, reportCount: 0, wantOffsets: []int{0, 200, 400}, wantPhones: 400},
+		"450 phones: 5 pages":              {total: 450, reportCount: -1, wantOffsets: []int{0, 100, 200, 300, 400}, wantPhones: 450},
+		"200 phones: stops at count":       {total: 200, reportCount: -1, wantOffsets: []int{0, 100}, wantPhones: 200},
+		"count 0 but full pages":           {total: 200, reportCount: 0, wantOffsets: []int{0, 100, 200}, wantPhones: 200},
 		"none":                             {total: 0, reportCount: -1, wantOffsets: []int{0}, wantPhones: 0},
-		"new phone between pages: deduped": {total: 300, reportCount: -1, shift: true, wantOffsets: []int{0, 200}, wantPhones: 300},
+		"new phone between pages: deduped": {total: 150, reportCount: -1, shift: true, wantOffsets: []int{0, 100}, wantPhones: 150},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestListAllPhonesPages(t *testing.T) {
 			var offsets []int
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 				q := r.URL.Query()
-				if q.Get("limit") != "200" || q.Get("status") != "2" || q.Get("server_id") != "srv-1" {
+				if q.Get("limit") != "100" || q.Get("status") != "2" || q.Get("server_id") != "srv-1" {
 					t.Errorf("query = %s", r.URL.RawQuery)
 				}
 				offset, _ := strconv.Atoi(q.Get("offset"))
@@ -171,7 +171,7 @@ func TestListAllPhonesPages(t *testing.T) {
 				if count < 0 {
 					count = len(all)
 				}
-				page := all[min(offset, len(all)):min(offset+200, len(all))]
+				page := all[min(offset, len(all)):min(offset+100, len(all))]
 				writeJSON(w, 200, ListPhonesOutput{Count: count, Phones: page})
 			})
 			c := mustNew(t, testConfig(srv, TokenCredentials{Token: "tok"}))

@@ -17,6 +17,16 @@ const (
 	PhoneStatusResetting = 3
 )
 
+// PhoneTypes are the documented values of a phone's type field (Huawei's
+// SDK, ListCloudPhonesRequest): 0 an ordinary cloud phone, 1 a trial one.
+var PhoneTypes = []PhoneType{{0, "normal"}, {1, "trial"}}
+
+// PhoneType is one value of a phone's type field.
+type PhoneType struct {
+	Code int
+	Text string
+}
+
 // MaxRequestIDsPerJobList is the most request IDs one list-jobs call accepts.
 const MaxRequestIDsPerJobList = 20
 

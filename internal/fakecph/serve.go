@@ -16,6 +16,7 @@ const (
 	RouteListJobs    = "list_jobs"
 	RouteListPhones  = "list_phones"
 	RouteShowPhone   = "show_phone"
+	RouteListImages  = "list_images"
 	RouteIAMTokens   = "iam_tokens"
 	RouteIAMProjects = "iam_projects"
 	// RouteUnknown counts requests for APIs the fake does not have.
@@ -61,6 +62,8 @@ func matchRoute(method, path string) route {
 		rt.name = RouteListPhones
 	case method == http.MethodGet && len(rest) == 2 && rest[0] == "phones" && rest[1] != "":
 		rt.name, rt.id = RouteShowPhone, rest[1]
+	case method == http.MethodGet && len(rest) == 1 && rest[0] == "phone-images":
+		rt.name = RouteListImages
 	case method == http.MethodGet && len(rest) == 1 && rest[0] == "jobs":
 		rt.name = RouteListJobs
 	case method == http.MethodGet && len(rest) == 2 && rest[0] == "jobs" && rest[1] != "":
@@ -157,6 +160,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listPhones(c)
 	case RouteShowPhone:
 		s.showPhone(c)
+	case RouteListImages:
+		s.listImages(c)
 	case RouteListJobs:
 		s.listJobs(c)
 	case RouteShowJob:

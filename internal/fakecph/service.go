@@ -28,6 +28,9 @@
 //     status -5 (reset failed); nothing it would have applied is applied.
 //   - Properties merge across resets; factory_reset_enabled clears them
 //     first. A job's request_id is the batch-reset request that created it.
+//   - List images: seed image i is public (i%3 == 0), the account's own
+//     (1) or shared with it (2); a missing image_type means all, an unknown
+//     one is 400 CPS.0002.
 //   - IAM refusals use Keystone's {"error":{"code","title","message"}}: 401
 //     for wrong credentials or a project the user cannot scope to, 400 for a
 //     malformed body or a login without a project scope.

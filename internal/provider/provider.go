@@ -61,6 +61,7 @@ type providerModel struct {
 // providerData is what resources receive from Configure.
 type providerData struct {
 	client *cph.Client
+	reads  readAPI       // the data sources' calls (client)
 	engine *reset.Engine // immutable, shared by every resource and action
 }
 
@@ -112,6 +113,7 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	data := &providerData{
 		client: client,
+		reads:  client,
 		engine: reset.New(client, reset.Options{BatchSize: settings.batchSize, PollInterval: settings.pollInterval, Now: p.now}),
 	}
 	resp.ResourceData = data
@@ -128,5 +130,5 @@ func (p *cphProvider) Actions(context.Context) []func() action.Action {
 }
 
 func (p *cphProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewPhonesDataSource, NewPhoneDataSource, NewJobsDataSource, NewImagesDataSource}
 }

@@ -222,3 +222,25 @@ func TestSDKTemporaryKey(t *testing.T) {
 		t.Errorf("temporary key with another token: %+v", se)
 	}
 }
+
+// TestSDKListImages decodes the fake's phone-images answer with the SDK's
+// model (ListCloudPhoneImages), for each image_type.
+func TestSDKListImages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.akskClient(t, sk)
+	want := map[string]int{"all": 3, "public": 1, "private": 1, "share": 1}
+	for typ, n := range want {
+		out, err := c.ListCloudPhoneImages(&model.ListCloudPhoneImagesRequest{ImageType: ptr(typ)})
+		if err != nil {
+			t.Fatalf("ListCloudPhoneImages(%s): %v", typ, err)
+		}
+		if out.PhoneImages == nil || len(*out.PhoneImages) != n || *out.RequestId == "" {
+			t.Fatalf("image_type %s: %s", typ, out)
+		}
+		img := (*out.PhoneImages)[0]
+		if *img.ImageId == "" || *img.ImageName == "" || *img.OsType != "Android" || *img.IsPublic < 1 || *img.IsPublic > 2 {
+			t.Errorf("image_type %s: image %s", typ, img)
+		}
+	}
+}
