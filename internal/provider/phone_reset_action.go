@@ -130,7 +130,7 @@ func (a *phoneResetAction) ModifyPlan(ctx context.Context, req action.ModifyPlan
 	if resp.Diagnostics.HasError() || m.Phones.IsNull() || m.Phones.IsUnknown() {
 		return
 	}
-	checkPhonesResettable(ctx, a.data, sortedKeys(m.Phones.Elements()), &resp.Diagnostics)
+	checkPhonesResettable(ctx, a.data, sortedKeys(m.Phones.Elements()), m.ImageID.ValueString(), &resp.Diagnostics)
 }
 
 // Invoke resets every phone, waits for the jobs and reports progress. A

@@ -167,7 +167,7 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.AddWarning("cph_phone_reset will factory-reset "+sel.Summary(len(in.Phones)),
 		fmt.Sprintf("Applying this plan wipes %s: %s. Their entries in jobs read (known after apply) in the plan; "+
 			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
-	checkPhonesResettable(ctx, r.data, sel.Phones, &resp.Diagnostics)
+	checkPhonesResettable(ctx, r.data, sel.Phones, in.ImageID, &resp.Diagnostics)
 }
 
 // inputsEqual reports whether two sets of inputs describe the same resets.
@@ -204,11 +204,12 @@ func undecidedDetail(ids []string, jobs map[string]reset.Job) string {
 // in a status a reset is refused in, so a typo or a frozen phone fails
 // `plan` rather than half an apply. The engine picks the fewest calls. The
 // resource and the action share it; data is nil before Configure.
-func checkPhonesResettable(ctx context.Context, data *providerData, ids []string, diags *diag.Diagnostics) {
+func checkPhonesResettable(ctx context.Context, data *providerData, ids []string, imageID string, diags *diag.Diagnostics) {
 	if data == nil {
 		return
 	}
-	problems, err := data.engine.Check(ctx, ids)
+	res, err := data.engine.Check(ctx, ids, imageID)
+	problems := res.Problems
 	if err != nil {
 		if cph.IsAuth(err) || cph.IsPermission(err) {
 			diags.AddError("Cannot Check Phones: Access Denied",
@@ -221,6 +222,12 @@ func checkPhonesResettable(ctx context.Context, data *providerData, ids []string
 		diags.AddWarning("Could Not Check Phones",
 			"Checking the phones this plan resets failed, so unknown or busy phones will only be found at apply: "+err.Error())
 		return
+	}
+	if res.ImageMissing {
+		diags.AddAttributeError(path.Root("image_id"), "Image Not Found",
+			fmt.Sprintf("Image %s is not among the public, private or shared phone images of project %s, so the reset "+
+				"would be refused (CPS.0030). Check the image ID, e.g. with the cph_images data source. Nothing was reset.",
+				imageID, data.client.ProjectID()))
 	}
 	// One diagnostic per cause: the missing phones, then each status.
 	var missing []string

@@ -438,6 +438,10 @@ func TestAccPhoneReset_planChecksPhones(t *testing.T) {
 				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),
 				ExpectError: regexp.MustCompile(`(?s)Phone Cannot Be Reset Now.*1\s+phone\s+is\s+resetting\s+\(status\s+3\).*` + busy),
 			},
+			{ // An image the project does not have fails the plan at image_id.
+				Config:      fleetConfig(env, ids, nil, `  image_id = "`+strings.Repeat("f", 32)+`"`),
+				ExpectError: regexp.MustCompile(`(?s)Image Not Found.*image_id.*` + strings.Repeat("f", 32)),
+			},
 			{ // Not only "resetting": a frozen phone fails the plan too.
 				PreConfig:   func() { env.svc.SetPhoneStatus(busy, 6) },
 				Config:      fleetConfig(env, append([]string{busy}, ids...), nil, ""),

@@ -15,15 +15,40 @@ type Problem struct {
 	Status  cph.PhoneStatus
 }
 
-// Check reports the phones that cannot be reset now: missing from the
-// project, or in a status cph.PhoneStatuses marks as not resettable. It
-// makes as few calls as it can: one page of the listing first, then for the
-// phones not on it either one show-phone call each or the remaining pages,
-// whichever is fewer calls.
-func (e *Engine) Check(ctx context.Context, phoneIDs []string) ([]Problem, error) {
+// CheckResult is what Check found.
+type CheckResult struct {
+	// Problems are the phones that cannot be reset now, sorted by ID.
+	Problems []Problem
+	// ImageMissing: an image was named and the project cannot use it.
+	ImageMissing bool
+}
+
+// Check says whether phoneIDs can be reset now, onto imageID when it is not
+// "": phones missing from the project or in a status cph.PhoneStatuses
+// marks as not resettable are Problems, and an image the project cannot use
+// (not among its public, private or shared images) is ImageMissing. It
+// makes as few calls as it can: one listing of the images when one is
+// named; one page of the phone listing, then for the phones not on it
+// either one show-phone call each or the remaining pages, whichever is
+// fewer calls.
+func (e *Engine) Check(ctx context.Context, phoneIDs []string, imageID string) (CheckResult, error) {
+	var res CheckResult
 	if len(phoneIDs) == 0 {
-		return nil, nil
+		return res, nil
 	}
+	if imageID != "" {
+		images, err := e.api.ListImages(ctx, "all")
+		if err != nil {
+			return res, err
+		}
+		res.ImageMissing = !slices.ContainsFunc(images, func(im cph.Image) bool { return im.ImageID == imageID })
+	}
+	problems, err := e.checkPhones(ctx, phoneIDs)
+	res.Problems = problems
+	return res, err
+}
+
+func (e *Engine) checkPhones(ctx context.Context, phoneIDs []string) ([]Problem, error) {
 	status := make(map[string]int, len(phoneIDs))
 	first, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Limit: cph.PhonesPageSize})
 	if err != nil {

@@ -39,7 +39,7 @@ func TestCheckUsesTheFewestCalls(t *testing.T) {
 			t.Parallel()
 			api := newFakeAPI()
 			api.phones = project(tc.project)
-			if _, err := engine(api, 0).Check(context.Background(), tc.check); err != nil {
+			if _, err := engine(api, 0).Check(context.Background(), tc.check, ""); err != nil {
 				t.Fatal(err)
 			}
 			if len(api.phoneCalls) != tc.calls {
@@ -57,11 +57,12 @@ func TestCheckReportsMissingAndUnresettablePhones(t *testing.T) {
 	api.phones[cph.PhonesPageSize+3].Status = 7  // shutting down
 	api.phones[cph.PhonesPageSize+4].Status = -5 // reset failed: resettable
 	missing := "f" + p(0)[1:]
-	got, err := engine(api, 0).Check(context.Background(),
-		[]string{p(0), p(1), p(cph.PhonesPageSize + 3), p(cph.PhonesPageSize + 4), missing})
+	res, err := engine(api, 0).Check(context.Background(),
+		[]string{p(0), p(1), p(cph.PhonesPageSize + 3), p(cph.PhonesPageSize + 4), missing}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := res.Problems
 	want := []Problem{
 		{PhoneID: p(1), Status: cph.PhoneStatusOf(6)},
 		{PhoneID: p(cph.PhonesPageSize + 3), Status: cph.PhoneStatusOf(7)},
@@ -69,5 +70,23 @@ func TestCheckReportsMissingAndUnresettablePhones(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckImage(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI()
+	api.phones = project(3)
+	api.images = []cph.Image{{ImageID: "img1"}, {ImageID: "img2"}}
+	e := engine(api, 0)
+	for image, missing := range map[string]bool{"img2": false, "img9": true} {
+		res, err := e.Check(context.Background(), []string{p(0)}, image)
+		if err != nil || res.ImageMissing != missing {
+			t.Errorf("image %s: %+v, %v; want missing=%v", image, res, err, missing)
+		}
+	}
+	api.phoneCalls = nil
+	if _, err := e.Check(context.Background(), []string{p(0)}, ""); err != nil || len(api.phoneCalls) != 1 {
+		t.Errorf("without an image: calls %v, %v; want the one phone listing", api.phoneCalls, err)
 	}
 }

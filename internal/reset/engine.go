@@ -24,6 +24,8 @@ type API interface {
 	ListPhones(ctx context.Context, in cph.ListPhonesInput) (*cph.ListPhonesOutput, error)
 	// ShowPhone returns one phone with its last applied property.
 	ShowPhone(ctx context.Context, phoneID string) (*cph.Phone, error)
+	// ListImages returns the phone images of one image type ("all", ...).
+	ListImages(ctx context.Context, imageType string) ([]cph.Image, error)
 }
 
 // Defaults used when an Options field is zero.

@@ -26,7 +26,8 @@ type fakeAPI struct {
 	ticks      map[string]int
 	failPhones map[string]bool
 	phones     []cph.Phone // listed in this order
-	phoneCalls []string    // "list <offset>" or "show <id>"
+	phoneCalls []string    // "list <offset>", "show <id>" or "images <type>"
+	images     []cph.Image
 }
 
 func newFakeAPI() *fakeAPI {
@@ -84,6 +85,13 @@ func (f *fakeAPI) ListPhones(_ context.Context, in cph.ListPhonesInput) (*cph.Li
 		out.Phones = append(out.Phones, f.phones[i])
 	}
 	return out, nil
+}
+
+func (f *fakeAPI) ListImages(_ context.Context, imageType string) ([]cph.Image, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.phoneCalls = append(f.phoneCalls, "images "+imageType)
+	return f.images, nil
 }
 
 func (f *fakeAPI) ShowPhone(_ context.Context, id string) (*cph.Phone, error) {
