@@ -62,3 +62,5 @@ require (
 	google.golang.org/grpc v1.79.3 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )
+
+replace github.com/hashicorp/terraform-plugin-framework => ./third_party/terraform-plugin-framework

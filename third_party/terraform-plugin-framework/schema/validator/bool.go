@@ -1,0 +1,51 @@
+// Copyright IBM Corp. 2021, 2026
+// SPDX-License-Identifier: MPL-2.0
+
+package validator
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Bool is a schema validator for types.Bool attributes.
+type Bool interface {
+	Describer
+
+	// ValidateBool should perform the validation.
+	ValidateBool(context.Context, BoolRequest, *BoolResponse)
+}
+
+// BoolRequest is a request for types.Bool schema validation.
+type BoolRequest struct {
+	// Path contains the path of the attribute for validation. Use this path
+	// for any response diagnostics.
+	Path path.Path
+
+	// PathExpression contains the expression matching the exact path
+	// of the attribute for validation.
+	PathExpression path.Expression
+
+	// Config contains the entire configuration of the data source, provider, or resource.
+	Config tfsdk.Config
+
+	// ConfigValue contains the value of the attribute for validation from the configuration.
+	ConfigValue types.Bool
+
+	// ClientCapabilities defines optionally supported protocol features for
+	// schema validation RPCs, such as forward-compatible Terraform
+	// behavior changes.
+	ClientCapabilities ValidateSchemaClientCapabilities
+}
+
+// BoolResponse is a response to a BoolRequest.
+type BoolResponse struct {
+	// Diagnostics report errors or warnings related to validating the data source, provider, or resource
+	// configuration. An empty slice indicates success, with no warnings
+	// or errors generated.
+	Diagnostics diag.Diagnostics
+}
