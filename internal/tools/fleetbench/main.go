@@ -132,8 +132,8 @@ type phaseResult struct {
 	usage usage
 	// Of the apply only: poll rounds, how long the last poll came after the
 	// last batch reset, and how long the CLI ran after the last API call.
-	pollRounds          int
-	pollSpan, afterLast time.Duration
+	pollRounds                      int
+	submitSpan, pollSpan, afterLast time.Duration
 	// timedOut: the command ran out of time; skipped: it did not run
 	// because an earlier one of its case ran out of time.
 	timedOut, skipped bool
@@ -241,18 +241,23 @@ func (f *fakeServer) reset() {
 }
 
 // pollFigures counts poll rounds (job queries more than roundGap apart
-// start a new round) and returns the last call's time.
-func (f *fakeServer) pollFigures() (rounds int, span time.Duration, last time.Time) {
+// start a new round), and returns how long the batch resets took from the
+// first to the last, how long the last job query came after the last batch
+// reset, and the last call's time.
+func (f *fakeServer) pollFigures() (rounds int, submitSpan, span time.Duration, last time.Time) {
 	const roundGap = 300 * time.Millisecond
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var prevPoll, lastPost, lastPoll time.Time
+	var prevPoll, firstPost, lastPost, lastPoll time.Time
 	for _, tc := range f.calls {
 		if tc.at.After(last) {
 			last = tc.at
 		}
 		switch {
 		case tc.post:
+			if firstPost.IsZero() {
+				firstPost = tc.at
+			}
 			lastPost = tc.at
 		case tc.poll:
 			if prevPoll.IsZero() || tc.at.Sub(prevPoll) > roundGap {
@@ -264,7 +269,7 @@ func (f *fakeServer) pollFigures() (rounds int, span time.Duration, last time.Ti
 	if !lastPost.IsZero() && lastPoll.After(lastPost) {
 		span = lastPoll.Sub(lastPost)
 	}
-	return rounds, span, last
+	return rounds, lastPost.Sub(firstPost), span, last
 }
 
 const benchToken = "fleetbench-token-not-a-secret"
@@ -342,7 +347,7 @@ func runCase(c *config, kind caseKind, n int) (*caseResult, error) {
 			return nil, err
 		}
 		var last time.Time
-		p.pollRounds, p.pollSpan, last = f.pollFigures()
+		p.pollRounds, p.submitSpan, p.pollSpan, last = f.pollFigures()
 		if !last.IsZero() {
 			p.afterLast = ended.Sub(last)
 		}
