@@ -75,7 +75,23 @@ type Schema struct {
 // ApplyTerraform5AttributePathStep applies the given AttributePathStep to the
 // schema.
 func (s Schema) ApplyTerraform5AttributePathStep(step tftypes.AttributePathStep) (any, error) {
-	return fwschema.SchemaApplyTerraform5AttributePathStep(s, step)
+	// Look the name up in s.Attributes and s.Blocks directly: GetAttributes
+	// and GetBlocks copy both maps, and this runs for every value of a state.
+	name, ok := step.(tftypes.AttributeName)
+
+	if !ok {
+		return nil, fmt.Errorf("cannot apply AttributePathStep %T to schema", step)
+	}
+
+	if attr, ok := s.Attributes[string(name)]; ok {
+		return attr, nil
+	}
+
+	if block, ok := s.Blocks[string(name)]; ok {
+		return block, nil
+	}
+
+	return nil, fmt.Errorf("could not find attribute or block %q in schema", name)
 }
 
 // AttributeAtPath returns the Attribute at the passed path. If the path points
