@@ -1,0 +1,46 @@
+package reset
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
+)
+
+// listedAPI answers every job listing with the same jobs, at no cost, so
+// BenchmarkPollMerge measures only the engine's side of a poll.
+type listedAPI struct {
+	cph.API
+	jobs []cph.Job
+}
+
+func (a listedAPI) ListJobsByRequest(context.Context, []string) ([]cph.Job, error) {
+	return a.jobs, nil
+}
+
+// BenchmarkPollMerge is one poll's merge of a whole fleet's listed jobs into
+// the records (every job running, every one reported finished), 100 phones
+// per request. It must stay linear in the fleet.
+func BenchmarkPollMerge(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("phones=%d", n), func(b *testing.B) {
+			jobs := make(map[string]Job, n)
+			listed := make([]cph.Job, 0, n)
+			for i := range n {
+				phone, job, req := fmt.Sprintf("%032x", i), fmt.Sprintf("%032x", 1_000_000+i), fmt.Sprintf("%032x", i/100+1)
+				jobs[phone] = Job{JobID: job, RequestID: req, Status: Running}
+				listed = append(listed, cph.Job{RequestID: req, JobID: job, PhoneID: phone, Status: cph.JobStatusSucceeded})
+			}
+			e := &Engine{API: listedAPI{jobs: listed}}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := e.Refresh(ctx, jobs)
+				if err != nil || countRunning(out) != 0 {
+					b.Fatalf("refresh: %v, %d still running", err, countRunning(out))
+				}
+			}
+		})
+	}
+}
