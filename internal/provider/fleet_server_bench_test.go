@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +92,9 @@ func benchContext(b *testing.B) context.Context {
 	return tfsdklog.NewRootProviderLogger(ctx)
 }
 
+// benchSentAt is when every recorded batch was sent.
+const benchSentAt = "2026-12-01T00:00:00Z"
+
 // jobEntry is one phone's recorded job.
 type jobEntry struct{ jobID, requestID, status string }
 
@@ -116,17 +121,42 @@ func (f *fleetServer) value(changed string, jobs map[string]jobEntry, requestIDs
 	if jobs != nil {
 		elems := make(map[string]tftypes.Value, len(jobs))
 		for id, j := range jobs {
-			elems[id] = tftypes.NewValue(jobType, map[string]tftypes.Value{
-				"job_id": tftypes.NewValue(tftypes.String, j.jobID), "request_id": tftypes.NewValue(tftypes.String, j.requestID),
-				"status": tftypes.NewValue(tftypes.String, j.status), "error_code": tftypes.NewValue(tftypes.String, nil),
-				"error_msg": tftypes.NewValue(tftypes.String, nil),
-			})
+			// Every attribute of a job null, then the ones a reset records.
+			jv := map[string]tftypes.Value{}
+			for name, at := range jobType.(tftypes.Object).AttributeTypes {
+				jv[name] = tftypes.NewValue(at, nil)
+			}
+			for name, v := range map[string]string{"job_id": j.jobID, "request_id": j.requestID, "status": j.status, "sent_at": benchSentAt} {
+				if _, ok := jv[name]; ok {
+					jv[name] = tftypes.NewValue(tftypes.String, v)
+				}
+			}
+			elems[id] = tftypes.NewValue(jobType, jv)
 		}
 		rids := make([]tftypes.Value, len(requestIDs))
 		for i, r := range requestIDs {
 			rids[i] = tftypes.NewValue(tftypes.String, r)
 		}
+		// What the first apply records besides the jobs (its defaults, and
+		// no phone left to reset).
 		vals["wait_for_completion"] = tftypes.NewValue(tftypes.Bool, true)
+		if at, ok := f.typ.AttributeTypes["on_create_failure"]; ok {
+			vals["on_create_failure"] = tftypes.NewValue(at, "taint")
+		}
+		if at, ok := f.typ.AttributeTypes["incomplete_phones"]; ok {
+			var incomplete []tftypes.Value
+			for _, id := range f.ids {
+				if jobs[id].status != "succeeded" {
+					incomplete = append(incomplete, tftypes.NewValue(tftypes.String, id))
+				}
+			}
+			slices.SortFunc(incomplete, func(a, b tftypes.Value) int {
+				var x, y string
+				_, _ = a.As(&x), b.As(&y)
+				return strings.Compare(x, y)
+			})
+			vals["incomplete_phones"] = tftypes.NewValue(at, incomplete)
+		}
 		vals["id"] = tftypes.NewValue(tftypes.String, requestIDs[0])
 		vals["jobs"] = tftypes.NewValue(f.typ.AttributeTypes["jobs"], elems)
 		vals["request_ids"] = tftypes.NewValue(f.typ.AttributeTypes["request_ids"], rids)
@@ -207,14 +237,14 @@ func BenchmarkServerPlanFleet(b *testing.B) {
 					changed = f.ids[0]
 				}
 				config := f.dynamic(b, f.value(changed, nil, nil))
-				prior := f.dynamic(b, tftypes.NewValue(f.typ, nil))
+				priorValue := tftypes.NewValue(f.typ, nil)
 				proposed := config
 				if tc != "create" {
-					prior = f.dynamic(b, f.value("", jobs, rids))
+					priorValue = f.value("", jobs, rids)
 					proposed = f.dynamic(b, f.value(changed, jobs, rids))
 				}
-				b.ReportAllocs()
-				for b.Loop() {
+				prior := f.dynamic(b, priorValue)
+				plan := func() *tfprotov6.PlanResourceChangeResponse {
 					vresp, err := f.srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "cph_phone_reset", Config: config})
 					if err != nil || hasErrors(vresp.Diagnostics) {
 						b.Fatal(err, vresp.Diagnostics)
@@ -224,6 +254,20 @@ func BenchmarkServerPlanFleet(b *testing.B) {
 					if err != nil || hasErrors(presp.Diagnostics) {
 						b.Fatal(err, presp.Diagnostics)
 					}
+					return presp
+				}
+				if tc == "noop" { // once, outside the timing: it must be a no-op
+					planned, err := plan().PlannedState.Unmarshal(f.typ)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if diffs, _ := planned.Diff(priorValue); len(diffs) > 0 {
+						b.Fatalf("a plan with nothing to change differs from the prior state at %d values, e.g. %s", len(diffs), diffs[0].Path)
+					}
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					plan()
 				}
 			})
 		}

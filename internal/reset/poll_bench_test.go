@@ -11,7 +11,7 @@ import (
 // listedAPI answers every job listing with the same jobs, at no cost, so
 // BenchmarkPollMerge measures only the engine's side of a poll.
 type listedAPI struct {
-	cph.API
+	API
 	jobs []cph.Job
 }
 
@@ -32,13 +32,13 @@ func BenchmarkPollMerge(b *testing.B) {
 				jobs[phone] = Job{JobID: job, RequestID: req, Status: Running}
 				listed = append(listed, cph.Job{RequestID: req, JobID: job, PhoneID: phone, Status: cph.JobStatusSucceeded})
 			}
-			e := &Engine{API: listedAPI{jobs: listed}}
+			e := New(listedAPI{jobs: listed}, Options{})
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
 				out, err := e.Refresh(ctx, jobs)
-				if err != nil || countRunning(out) != 0 {
-					b.Fatalf("refresh: %v, %d still running", err, countRunning(out))
+				if err != nil || countStatus(out, Running) != 0 {
+					b.Fatalf("refresh: %v, %d still running", err, countStatus(out, Running))
 				}
 			}
 		})

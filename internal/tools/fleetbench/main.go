@@ -518,6 +518,7 @@ const floorHCL = `variable "jobs" {
     status     = string
     error_code = string
     error_msg  = string
+    sent_at    = string
   }))
 }
 
@@ -535,7 +536,7 @@ func writeVars(work string, kind caseKind, ids []string, changed bool) error {
 		jobs := make(map[string]map[string]any, len(ids))
 		for i, id := range ids {
 			jobs[id] = map[string]any{"job_id": fmt.Sprintf("%032x", i+1), "request_id": fmt.Sprintf("%032x", i/100+1),
-				"status": "succeeded", "error_code": nil, "error_msg": nil}
+				"status": "succeeded", "error_code": nil, "error_msg": nil, "sent_at": "2026-12-01T00:00:00Z"}
 		}
 		if changed {
 			jobs[ids[0]]["status"] = "failed"
