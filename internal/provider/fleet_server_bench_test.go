@@ -72,15 +72,6 @@ func newFleetServer(b *testing.B, ctx context.Context, n int, jobDuration time.D
 		typ: schemas.ResourceSchemas["cph_phone_reset"].ValueType().(tftypes.Object)}
 }
 
-func hasErrors(diags []*tfprotov6.Diagnostic) bool {
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			return true
-		}
-	}
-	return false
-}
-
 // benchContext is a context with the loggers terraform-plugin-go gives every
 // RPC under a CLI: the SDK root logger at TRACE (the CLI filters, not the
 // provider), here writing JSON to /dev/null.
