@@ -16,6 +16,7 @@ var routeColumns = []struct{ route, label string }{
 	{fakecph.RouteShowJob, "show job"},
 	{fakecph.RouteListPhones, "list phones"},
 	{fakecph.RouteShowPhone, "show phone"},
+	{fakecph.RouteListImages, "list images"},
 	{fakecph.RouteIAMTokens, "IAM tokens"},
 	{fakecph.RouteIAMProjects, "IAM projects"},
 }
