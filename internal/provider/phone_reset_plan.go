@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -18,7 +17,6 @@ import (
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
-var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // ValidateConfig checks everything that needs no API call, in one pass over
 // the fleet (per-element validators cost too much at fleet size).
@@ -34,9 +32,9 @@ func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.Va
 // validateResetConfig checks the inputs the resource and the action share:
 // image_id, properties and phones (at the root of their schema).
 func validateResetConfig(diags *diag.Diagnostics, imageID types.String, properties, phonesMap types.Map) {
-	if !imageID.IsNull() && !imageID.IsUnknown() && !hex32.MatchString(imageID.ValueString()) {
+	if !imageID.IsNull() && !imageID.IsUnknown() && !cph.IsID(imageID.ValueString()) {
 		diags.AddAttributeError(path.Root("image_id"), "Invalid Image ID",
-			fmt.Sprintf("An image ID is 32 lowercase hexadecimal characters, got %q.", imageID.ValueString()))
+			fmt.Sprintf("An image ID is %s, got %q.", cph.IDDescription, imageID.ValueString()))
 	}
 	validateProperties(diags, path.Root("properties"), "", properties)
 	if phonesMap.IsNull() || phonesMap.IsUnknown() {
@@ -52,9 +50,9 @@ func validateResetConfig(diags *diag.Diagnostics, imageID types.String, properti
 	phones := phonesMap.Elements() // a copy: take it once, not per phone
 	for _, id := range sortedKeys(phones) {
 		p := phonePath(id)
-		if !hex32.MatchString(id) {
+		if !cph.IsID(id) {
 			diags.AddAttributeError(p, "Invalid Phone ID",
-				fmt.Sprintf("A phone ID is 32 lowercase hexadecimal characters, got %q.", id))
+				fmt.Sprintf("A phone ID is %s, got %q.", cph.IDDescription, id))
 		}
 		own, _ := phones[id].(types.Map)
 		if own.IsUnknown() {
