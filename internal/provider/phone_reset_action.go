@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
@@ -69,7 +70,7 @@ func (a *phoneResetAction) Schema(ctx context.Context, _ action.SchemaRequest, r
 			"phones": schema.MapAttribute{
 				Required:    true,
 				ElementType: phonePropsType,
-				MarkdownDescription: "The phones to reset: a map from phone ID (32 lowercase hex characters) to that " +
+				MarkdownDescription: "The phones to reset: a map from phone ID (" + cph.IDDescription + ") to that " +
 					"phone's own properties (`{}` for none). A phone's properties win over `properties`. Every phone is " +
 					"reset on every invocation.",
 			},
@@ -85,7 +86,7 @@ func (a *phoneResetAction) Schema(ctx context.Context, _ action.SchemaRequest, r
 			},
 			"image_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Reset onto this image (32 hex characters); omit to keep each phone's image.",
+				MarkdownDescription: "Reset onto this image (" + cph.IDDescription + "); omit to keep each phone's image.",
 			},
 		},
 		Blocks: map[string]schema.Block{

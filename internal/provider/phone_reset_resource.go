@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 	"github.com/cph-terraform/terraform-provider-cph/internal/phoneprops"
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
@@ -60,7 +61,7 @@ func (r *phoneResetResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"phones": schema.MapAttribute{
 				Required:    true,
 				ElementType: phonePropsType,
-				MarkdownDescription: "The phones to reset: a map from phone ID (32 lowercase hex characters) to that " +
+				MarkdownDescription: "The phones to reset: a map from phone ID (" + cph.IDDescription + ") to that " +
 					"phone's own properties (`{}` for none). A phone's properties win over `properties`. " +
 					"Adding a phone or changing its effective properties resets that phone; removing one resets nothing.",
 			},
@@ -77,7 +78,7 @@ func (r *phoneResetResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"image_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Reset onto this image (32 hex characters); omit to keep each phone's image. Changing it resets every phone.",
+				MarkdownDescription: "Reset onto this image (" + cph.IDDescription + "); omit to keep each phone's image. Changing it resets every phone.",
 			},
 			"triggers": schema.MapAttribute{
 				Optional:            true,
