@@ -17,7 +17,6 @@ import (
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
-
 // ValidateConfig checks everything that needs no API call, in one pass over
 // the fleet (per-element validators cost too much at fleet size).
 func (r *phoneResetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
