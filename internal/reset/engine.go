@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
@@ -33,6 +34,7 @@ const (
 	DefaultBatchSize       = 100
 	DefaultPollInterval    = 10 * time.Second
 	DefaultMinPollInterval = time.Second
+	DefaultConcurrency     = 4
 )
 
 // Options tune an Engine; zero values take the defaults.
@@ -43,6 +45,9 @@ type Options struct {
 	// starts at MinPollInterval (or PollInterval when smaller) and grows.
 	PollInterval    time.Duration
 	MinPollInterval time.Duration
+	// Concurrency is the most API calls in flight at once: batch-reset
+	// requests while submitting (each still sent once at most).
+	Concurrency int
 	// After is time.After and Now is time.Now; tests may replace them.
 	After func(time.Duration) <-chan time.Time
 	Now   func() time.Time
@@ -67,6 +72,9 @@ func New(api API, opts Options) *Engine {
 		opts.MinPollInterval = DefaultMinPollInterval
 	}
 	opts.MinPollInterval = min(opts.MinPollInterval, opts.PollInterval)
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
 	if opts.After == nil {
 		opts.After = time.After
 	}
@@ -132,8 +140,10 @@ type Event struct {
 // jobs, and returns one record per phone. Records always say what really
 // happened, also when an error is returned.
 //
-// The first request that fails as a whole ends submission; every later
-// phone is NotSent. Its own phones are Rejected (the service answered with
+// Up to Options.Concurrency requests are in flight at once. The first
+// request that fails as a whole ends submission: no request is started
+// after it, every phone not yet sent is NotSent, and requests already in
+// flight are recorded as they are answered. Its own phones are Rejected (the service answered with
 // an error), NotSent (the request provably never reached the service) or
 // Unknown (it may have: no request is ever sent twice). Run then returns a
 // *RequestError. A wait that ends with ctx returns a *WaitError.
@@ -167,9 +177,44 @@ func (e *Engine) submit(ctx context.Context, p Spec, progress func(Event)) (map[
 	if p.FactoryReset {
 		factory = &p.FactoryReset
 	}
+
+	// Up to Concurrency requests are in flight. mu guards jobs, firstErr
+	// and progress (so the callback is never called concurrently); events of
+	// different batches arrive in the order the service answers them.
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr *RequestError
+		errBatch int
+	)
+	slots := make(chan struct{}, e.opts.Concurrency)
+	send := func(n int, req cph.BatchResetRequest) {
+		defer func() { <-slots; wg.Done() }()
+		sentAt := e.opts.Now().UTC().Truncate(time.Second)
+		resp, err := e.api.BatchReset(ctx, req)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			reqErr := classify(err, req.Phones)
+			recordFailure(jobs, req.Phones, err, reqErr, sentAt)
+			if firstErr == nil || n < errBatch {
+				firstErr, errBatch = reqErr, n
+			}
+			return
+		}
+		accepted, rejected := recordAnswer(jobs, req.Phones, resp, sentAt)
+		if progress != nil {
+			progress(Event{Kind: EventBatchSent, Batches: batches, Batch: n, RequestID: resp.RequestID,
+				Accepted: accepted, Rejected: rejected})
+		}
+	}
+
+	var stopAt []string // the phones never sent once submission stops
+	var stopErr *RequestError
 	for n, start := 1, 0; start < len(ids); n, start = n+1, start+size {
 		batch := ids[start:min(start+size, len(ids))]
 		req := cph.BatchResetRequest{ImageID: p.ImageID, Phones: make([]cph.ResetPhone, 0, len(batch))}
+		mu.Lock()
 		for _, id := range batch {
 			prop, err := phoneprops.Encode(p.Phones[id])
 			if err != nil { // validated at plan time; kept as a guard
@@ -178,36 +223,48 @@ func (e *Engine) submit(ctx context.Context, p Spec, progress func(Event)) (map[
 			}
 			req.Phones = append(req.Phones, cph.ResetPhone{PhoneID: id, Property: prop, FactoryResetEnabled: factory})
 		}
+		mu.Unlock()
 		if len(req.Phones) == 0 {
 			continue
 		}
-		if ctx.Err() != nil {
-			return jobs, e.stop(jobs, ids[start:], &RequestError{Status: NotSent, Phones: batch, Err: ctx.Err()})
-		}
-		sentAt := e.opts.Now().UTC().Truncate(time.Second)
-		resp, err := e.api.BatchReset(ctx, req)
-		if err != nil {
-			reqErr := classify(err, req.Phones)
-			for _, ph := range req.Phones {
-				j := Job{PhoneID: ph.PhoneID, Status: reqErr.Status, ErrorMsg: reqErr.Err.Error()}
-				var apiErr *cph.APIError
-				switch {
-				case reqErr.Status == Unknown:
-					j.SentAt = sentAt
-				case errors.As(err, &apiErr):
-					j.RequestID, j.ErrorCode, j.ErrorMsg = apiErr.RequestID, apiErr.Code, apiErr.Message
-				}
-				jobs[ph.PhoneID] = j
+		slots <- struct{}{} // wait for a free slot, then look again before sending
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed || ctx.Err() != nil {
+			<-slots
+			stopAt = ids[start:]
+			if !failed {
+				stopErr = &RequestError{Status: NotSent, Phones: batch, Err: ctx.Err()}
 			}
-			return jobs, e.stop(jobs, ids[start+len(batch):], reqErr)
+			break
 		}
-		accepted, rejected := recordAnswer(jobs, req.Phones, resp, sentAt)
-		if progress != nil {
-			progress(Event{Kind: EventBatchSent, Batches: batches, Batch: n, RequestID: resp.RequestID,
-				Accepted: accepted, Rejected: rejected})
-		}
+		wg.Add(1)
+		go send(n, req)
 	}
-	return jobs, nil
+	wg.Wait()
+	if firstErr == nil && stopErr == nil {
+		return jobs, nil
+	}
+	if firstErr == nil {
+		firstErr = stopErr
+	}
+	return jobs, e.stop(jobs, stopAt, firstErr)
+}
+
+// recordFailure records the phones of a request that failed as a whole.
+func recordFailure(jobs map[string]Job, sent []cph.ResetPhone, err error, reqErr *RequestError, sentAt time.Time) {
+	for _, ph := range sent {
+		j := Job{PhoneID: ph.PhoneID, Status: reqErr.Status, ErrorMsg: reqErr.Err.Error()}
+		var apiErr *cph.APIError
+		switch {
+		case reqErr.Status == Unknown:
+			j.SentAt = sentAt
+		case errors.As(err, &apiErr):
+			j.RequestID, j.ErrorCode, j.ErrorMsg = apiErr.RequestID, apiErr.Code, apiErr.Message
+		}
+		jobs[ph.PhoneID] = j
+	}
 }
 
 // stop records the phones after a failed request as not sent.

@@ -1,15 +1,17 @@
 package reset
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 )
@@ -33,7 +35,9 @@ type fakeAPI struct {
 func newFakeAPI() *fakeAPI {
 	f := &fakeAPI{jobs: map[string]*cph.Job{}, ticks: map[string]int{}, ticksToEnd: 2, failPhones: map[string]bool{}}
 	f.answer = func(n int, req cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
-		resp := &cph.BatchResetResponse{RequestID: fmt.Sprintf("req%d", n)}
+		// Named after the batch's first phone, so that a request's ID does not
+		// depend on the order concurrent requests arrive in.
+		resp := &cph.BatchResetResponse{RequestID: "req-" + strings.TrimLeft(req.Phones[0].PhoneID, "0")}
 		for _, p := range req.Phones {
 			jobID := "job-" + p.PhoneID
 			resp.Jobs = append(resp.Jobs, cph.PhoneJob{PhoneID: p.PhoneID, JobID: jobID})
@@ -140,6 +144,7 @@ func TestRunBatchesAndEncodes(t *testing.T) {
 	if len(api.requests) != 3 {
 		t.Fatalf("sent %d requests, want 3 batches of at most 2", len(api.requests))
 	}
+	slices.SortFunc(api.requests, func(a, b cph.BatchResetRequest) int { return strings.Compare(a.Phones[0].PhoneID, b.Phones[0].PhoneID) })
 	first := api.requests[0]
 	if first.ImageID != "img" || first.Phones[0].Property != `{"a":"1","b":"2"}` || first.Phones[1].Property != "" ||
 		first.Phones[0].FactoryResetEnabled == nil || !*first.Phones[0].FactoryResetEnabled {
@@ -153,13 +158,16 @@ func TestRunBatchesAndEncodes(t *testing.T) {
 			t.Fatalf("job %s = %+v", id, j)
 		}
 	}
+	// Requests are sent concurrently: the started event comes first, then one
+	// per batch in the order they are answered, each with its own number.
 	want := []Event{
 		{Kind: EventStarted, Phones: 5, Batches: 3},
-		{Kind: EventBatchSent, Batches: 3, Batch: 1, RequestID: "req1", Accepted: 2},
-		{Kind: EventBatchSent, Batches: 3, Batch: 2, RequestID: "req2", Accepted: 2},
-		{Kind: EventBatchSent, Batches: 3, Batch: 3, RequestID: "req3", Accepted: 1},
+		{Kind: EventBatchSent, Batches: 3, Batch: 1, RequestID: "req-", Accepted: 2},
+		{Kind: EventBatchSent, Batches: 3, Batch: 2, RequestID: "req-2", Accepted: 2},
+		{Kind: EventBatchSent, Batches: 3, Batch: 3, RequestID: "req-4", Accepted: 1},
 	}
-	if diff := cmp.Diff(want, events); diff != "" {
+	slices.SortStableFunc(events, func(a, b Event) int { return cmp.Compare(a.Batch, b.Batch) })
+	if diff := gocmp.Diff(want, events); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
 }
@@ -185,7 +193,7 @@ func TestRunRecordsRejectionsAndMissingEntries(t *testing.T) {
 		phoneC: {PhoneID: phoneC, RequestID: "r1", Status: Unknown, SentAt: testNow,
 			ErrorMsg: "the batch-reset answer has no entry for this phone"},
 	}
-	if diff := cmp.Diff(want, jobs); diff != "" {
+	if diff := gocmp.Diff(want, jobs); diff != "" {
 		t.Fatalf("jobs mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -213,7 +221,11 @@ func TestRunStopsAtTheFirstFailedRequest(t *testing.T) {
 				}
 				return ok(n, req)
 			}
-			jobs, err := engine(api, 2).Run(context.Background(), Spec{Phones: phones(6)}, RunOptions{Wait: true})
+			// One request at a time: the failure is known before the next
+			// would start (TestRunConcurrentStopsStartingAfterAFailure covers
+			// requests in flight).
+			e := New(api, Options{BatchSize: 2, Concurrency: 1, After: immediate, Now: func() time.Time { return testNow }})
+			jobs, err := e.Run(context.Background(), Spec{Phones: phones(6)}, RunOptions{Wait: true})
 			var reqErr *RequestError
 			if !errors.As(err, &reqErr) || reqErr.Status != tc.status || len(reqErr.Phones) != 2 {
 				t.Fatalf("err = %#v, want a RequestError for 2 %s phones", err, tc.status)
@@ -267,18 +279,18 @@ func TestRunWaitsPollingByRequest(t *testing.T) {
 	if len(api.listCalls) != 2 {
 		t.Fatalf("list calls = %d, want 2 (one per poll, not per job)", len(api.listCalls))
 	}
-	if diff := cmp.Diff([]string{"req1", "req2", "req3"}, api.listCalls[0]); diff != "" {
+	if diff := gocmp.Diff([]string{"req-", "req-2", "req-4"}, slices.Sorted(slices.Values(api.listCalls[0]))); diff != "" {
 		t.Fatalf("first poll request IDs (-want +got):\n%s", diff)
 	}
 	failed := jobs[fmt.Sprintf("%032x", 1)]
-	if failed.Status != Failed || failed.ErrorCode != "CPS.0003" || failed.RequestID != "req1" || !failed.SentAt.Equal(testNow) {
+	if failed.Status != Failed || failed.ErrorCode != "CPS.0003" || failed.RequestID != "req-" || !failed.SentAt.Equal(testNow) {
 		t.Fatalf("failed job = %+v", failed)
 	}
 	if j := jobs[fmt.Sprintf("%032x", 4)]; j.Status != Succeeded {
 		t.Fatalf("job = %+v", j)
 	}
 	want := []Event{{Kind: EventPolled, Running: 5}, {Kind: EventPolled, Succeeded: 4, Failed: 1}}
-	if diff := cmp.Diff(want, polls); diff != "" {
+	if diff := gocmp.Diff(want, polls); diff != "" {
 		t.Fatalf("poll events (-want +got):\n%s", diff)
 	}
 }
@@ -335,5 +347,54 @@ func TestImportRebuildsRecords(t *testing.T) {
 	}
 	if got[phoneA].Status != Succeeded || got[phoneB].Status != Failed || got[phoneB].ErrorCode != "CPS.0003" {
 		t.Fatalf("import = %+v", got)
+	}
+}
+
+// gatedAPI holds the answer to batch 1 until batch 2 has failed, so that
+// the failure is known while batch 1 is still in flight.
+type gatedAPI struct {
+	*fakeAPI
+	failed chan struct{}
+}
+
+func (g gatedAPI) BatchReset(ctx context.Context, req cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
+	switch req.Phones[0].PhoneID {
+	case fmt.Sprintf("%032x", 0):
+		<-g.failed
+	case fmt.Sprintf("%032x", 2):
+		defer close(g.failed)
+		return nil, &cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}
+	}
+	return g.fakeAPI.BatchReset(ctx, req)
+}
+
+// With requests in flight, a failure stops new requests from starting; the
+// ones in flight finish and are recorded as they are answered.
+func TestRunConcurrentStopsStartingAfterAFailure(t *testing.T) {
+	t.Parallel()
+	api := gatedAPI{fakeAPI: newFakeAPI(), failed: make(chan struct{})}
+	var sent []Event
+	progress := func(ev Event) {
+		if ev.Kind == EventBatchSent {
+			sent = append(sent, ev)
+		}
+	}
+	e := New(api, Options{BatchSize: 2, Concurrency: 2, After: immediate, Now: func() time.Time { return testNow }})
+	jobs, err := e.Run(context.Background(), Spec{Phones: phones(8)}, RunOptions{Wait: true, Progress: progress})
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || reqErr.Status != Unknown || len(reqErr.Phones) != 2 || reqErr.Phones[0] != fmt.Sprintf("%032x", 2) {
+		t.Fatalf("err = %#v, want the RequestError of batch 2", err)
+	}
+	if len(api.requests) != 1 {
+		t.Fatalf("the fake answered %d requests, want 1 (batch 1; batch 2 failed, none started after)", len(api.requests))
+	}
+	if diff := gocmp.Diff([]Event{{Kind: EventBatchSent, Batches: 4, Batch: 1, RequestID: "req-", Accepted: 2}}, sent); diff != "" {
+		t.Fatalf("batch events (-want +got):\n%s", diff)
+	}
+	want := map[int]Status{0: Running, 1: Running, 2: Unknown, 3: Unknown, 4: NotSent, 5: NotSent, 6: NotSent, 7: NotSent}
+	for i, st := range want {
+		if j := jobs[fmt.Sprintf("%032x", i)]; j.Status != st {
+			t.Fatalf("phone %d = %+v, want %s", i, j, st)
+		}
 	}
 }
