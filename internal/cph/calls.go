@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -20,6 +23,8 @@ const (
 	// reference allows 1 to 200, Huawei's official SDK 1 to 100; 100 is
 	// valid under both.
 	PhonesPageSize = 100
+	// PageConcurrency is the most pages of one listing fetched at once.
+	PageConcurrency = 4
 	// maxPages stops a paging loop against a service that never ends a list.
 	maxPages = 10000
 )
@@ -116,21 +121,71 @@ func (c *Client) ListJobs(ctx context.Context, in ListJobsInput) (*ListJobsOutpu
 // MaxRequestIDsPerJobList requests and JobsPageSize jobs per call. Jobs are
 // returned once each, in the order listed.
 func (c *Client) ListJobsByRequest(ctx context.Context, requestIDs []string) ([]Job, error) {
+	return c.ListJobsOf(ctx, requestIDs, nil)
+}
+
+// ListJobsOf is ListJobsByRequest for requests whose number of jobs the
+// caller may know (known[id]; the phones a batch-reset request accepted).
+// The list-jobs answer has no count, so without it a page that comes back
+// exactly full is followed by one more, usually empty; when every request
+// of a chunk has a known count, the pages that count needs are all fetched,
+// up to PageConcurrency at once, and no more unless the last one is full
+// and a count was unknown.
+func (c *Client) ListJobsOf(ctx context.Context, requestIDs []string, known map[string]int) ([]Job, error) {
 	ids := dedup(requestIDs)
+	type chunk struct {
+		ids   []string
+		pages [][]Job // in page order
+		known bool
+	}
+	var chunks []*chunk
+	for start := 0; start < len(ids); start += MaxRequestIDsPerJobList {
+		ch := &chunk{ids: ids[start:min(start+MaxRequestIDsPerJobList, len(ids))], known: true}
+		total := 0
+		for _, id := range ch.ids {
+			n := known[id]
+			ch.known = ch.known && n > 0
+			total += n
+		}
+		ch.pages = make([][]Job, max(1, (total+JobsPageSize-1)/JobsPageSize))
+		if !ch.known {
+			ch.pages = ch.pages[:1] // the first page, then one by one
+		}
+		chunks = append(chunks, ch)
+	}
+	page := func(ctx context.Context, ch *chunk, i int) error {
+		out, err := c.ListJobs(ctx, ListJobsInput{RequestIDs: ch.ids, Offset: i * JobsPageSize, Limit: JobsPageSize})
+		if err != nil {
+			return err
+		}
+		ch.pages[i] = out.Jobs
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(PageConcurrency)
+	for _, ch := range chunks {
+		for i := range ch.pages {
+			g.Go(func() error { return page(gctx, ch, i) })
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var jobs []Job
 	seen := make(map[string]bool)
-	for start := 0; start < len(ids); start += MaxRequestIDsPerJobList {
-		chunk := ids[start:min(start+MaxRequestIDsPerJobList, len(ids))]
-		offset := 0
-		for page := 0; ; page++ {
-			if page == maxPages {
+	for _, ch := range chunks {
+		// Pages beyond the known count: one at a time while they come back full.
+		for !ch.known && len(ch.pages[len(ch.pages)-1]) == JobsPageSize {
+			if len(ch.pages) == maxPages {
 				return nil, fmt.Errorf("list jobs: more than %d pages; giving up", maxPages)
 			}
-			out, err := c.ListJobs(ctx, ListJobsInput{RequestIDs: chunk, Offset: offset, Limit: JobsPageSize})
-			if err != nil {
+			ch.pages = append(ch.pages, nil)
+			if err := page(ctx, ch, len(ch.pages)-1); err != nil {
 				return nil, err
 			}
-			for _, j := range out.Jobs {
+		}
+		for _, p := range ch.pages {
+			for _, j := range p {
 				if j.JobID != "" {
 					if seen[j.JobID] {
 						continue
@@ -139,10 +194,6 @@ func (c *Client) ListJobsByRequest(ctx context.Context, requestIDs []string) ([]
 				}
 				jobs = append(jobs, j)
 			}
-			if len(out.Jobs) < JobsPageSize {
-				break
-			}
-			offset += len(out.Jobs)
 		}
 	}
 	return jobs, nil
@@ -178,34 +229,74 @@ func (c *Client) ListPhones(ctx context.Context, in ListPhonesInput) (*ListPhone
 	return &out, nil
 }
 
-// ListAllPhones returns every phone matching the filter, following pages of
-// PhonesPageSize until the reported count is reached or a page is short
-// (in.Offset and in.Limit are ignored). A phone listed twice because the
-// list shifted between pages is returned once.
+// ListAllPhones returns every phone matching the filter (in.Offset and
+// in.Limit are ignored): the first page of PhonesPageSize tells the count,
+// the pages that count needs are then fetched up to PageConcurrency at
+// once, and more one at a time only while the last comes back full and the
+// count has grown. A phone listed twice because the list shifted between
+// pages is returned once.
 func (c *Client) ListAllPhones(ctx context.Context, in ListPhonesInput) ([]Phone, error) {
 	in.Offset, in.Limit = 0, PhonesPageSize
-	var phones []Phone
-	seen := make(map[string]bool)
-	for page := 0; ; page++ {
-		if page == maxPages {
+	first, err := c.ListPhones(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	pages := [][]Phone{first.Phones}
+	count := first.Count
+	if len(first.Phones) == PhonesPageSize && count > PhonesPageSize {
+		n := (count + PhonesPageSize - 1) / PhonesPageSize
+		if n > maxPages {
 			return nil, fmt.Errorf("list phones: more than %d pages; giving up", maxPages)
 		}
+		pages = append(pages, make([][]Phone, n-1)...)
+		counts := make([]int, n)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(PageConcurrency)
+		for i := 1; i < n; i++ {
+			g.Go(func() error {
+				p := in
+				p.Offset = i * PhonesPageSize
+				out, err := c.ListPhones(gctx, p)
+				if err != nil {
+					return err
+				}
+				pages[i], counts[i] = out.Phones, out.Count
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		count = max(count, slices.Max(counts))
+	}
+	// One at a time past the first count: a service that reports no count
+	// (0), or phones created while the list was read.
+	for offset := len(pages) * PhonesPageSize; len(pages[len(pages)-1]) == PhonesPageSize && (count == 0 || offset < count); offset += PhonesPageSize {
+		if len(pages) == maxPages {
+			return nil, fmt.Errorf("list phones: more than %d pages; giving up", maxPages)
+		}
+		in.Offset = offset
 		out, err := c.ListPhones(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range out.Phones {
-			if seen[p.PhoneID] {
-				continue
-			}
-			seen[p.PhoneID] = true
-			phones = append(phones, p)
-		}
-		in.Offset += len(out.Phones)
-		if len(out.Phones) < PhonesPageSize || (out.Count > 0 && in.Offset >= out.Count) {
-			return phones, nil
+		pages = append(pages, out.Phones)
+		if count > 0 {
+			count = max(count, out.Count)
 		}
 	}
+	var phones []Phone
+	seen := make(map[string]bool)
+	for _, p := range pages {
+		for _, ph := range p {
+			if seen[ph.PhoneID] {
+				continue
+			}
+			seen[ph.PhoneID] = true
+			phones = append(phones, ph)
+		}
+	}
+	return phones, nil
 }
 
 // ShowPhone returns one phone with its last applied property.

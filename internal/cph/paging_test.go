@@ -1,6 +1,7 @@
 package cph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 )
 
 // jobsCall is one list-jobs call as the server saw it.
@@ -25,7 +26,8 @@ func TestListJobsByRequestChunksAndPages(t *testing.T) {
 	tests := map[string]struct {
 		ids       []string       // request IDs asked for
 		jobsPerID map[string]int // jobs the server holds per request ID (default 1)
-		wantCalls []jobsCall
+		known     map[string]int // jobs the caller knows of (ListJobsOf)
+		wantCalls []jobsCall     // in any order: pages are fetched concurrently
 		wantJobs  int
 	}{
 		"45 IDs with duplicates: 3 chunks": {
@@ -50,6 +52,34 @@ func TestListJobsByRequestChunksAndPages(t *testing.T) {
 			jobsPerID: map[string]int{"req-3": 150},
 			wantCalls: []jobsCall{{20, 0, 100}, {20, 100, 100}, {1, 0, 100}},
 			wantJobs:  20 + 149 + 1,
+		},
+		"exactly 100 known jobs: no empty page": {
+			ids:       []string{"req-0", "req-1"},
+			jobsPerID: map[string]int{"req-0": 60, "req-1": 40},
+			known:     map[string]int{"req-0": 60, "req-1": 40},
+			wantCalls: []jobsCall{{2, 0, 100}},
+			wantJobs:  100,
+		},
+		"250 known jobs: 3 pages at once": {
+			ids:       []string{"req-0"},
+			jobsPerID: map[string]int{"req-0": 250},
+			known:     map[string]int{"req-0": 250},
+			wantCalls: []jobsCall{{1, 0, 100}, {1, 100, 100}, {1, 200, 100}},
+			wantJobs:  250,
+		},
+		"one count unknown: pages as without": {
+			ids:       []string{"req-0", "req-1"},
+			jobsPerID: map[string]int{"req-0": 60, "req-1": 40},
+			known:     map[string]int{"req-0": 60},
+			wantCalls: []jobsCall{{2, 0, 100}, {2, 100, 100}},
+			wantJobs:  100,
+		},
+		"more jobs than known: not followed": {
+			ids:       []string{"req-0"},
+			jobsPerID: map[string]int{"req-0": 150},
+			known:     map[string]int{"req-0": 100},
+			wantCalls: []jobsCall{{1, 0, 100}},
+			wantJobs:  100,
 		},
 		"no IDs: no call": {ids: nil, wantCalls: nil, wantJobs: 0},
 	}
@@ -83,11 +113,14 @@ func TestListJobsByRequestChunksAndPages(t *testing.T) {
 				writeJSON(w, 200, ListJobsOutput{RequestID: "list", Jobs: page})
 			})
 			c := mustNew(t, testConfig(srv, TokenCredentials{Token: "tok"}))
-			jobs, err := c.ListJobsByRequest(context.Background(), tc.ids)
+			jobs, err := c.ListJobsOf(context.Background(), tc.ids, tc.known)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.wantCalls, calls); diff != "" {
+			byCall := func(a, b jobsCall) int { return cmp.Compare(a.IDs*1e6+a.Offset, b.IDs*1e6+b.Offset) }
+			slices.SortFunc(calls, byCall)
+			slices.SortFunc(tc.wantCalls, byCall)
+			if diff := gocmp.Diff(tc.wantCalls, calls); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
 			}
 			if len(jobs) != tc.wantJobs {
@@ -138,6 +171,7 @@ func TestListAllPhonesPages(t *testing.T) {
 		wantPhones  int
 	}{
 		"450 phones: 5 pages":              {total: 450, reportCount: -1, wantOffsets: []int{0, 100, 200, 300, 400}, wantPhones: 450},
+		"1050 phones: count then 10 pages": {total: 1050, reportCount: -1, wantOffsets: []int{0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, wantPhones: 1050},
 		"200 phones: stops at count":       {total: 200, reportCount: -1, wantOffsets: []int{0, 100}, wantPhones: 200},
 		"count 0 but full pages":           {total: 200, reportCount: 0, wantOffsets: []int{0, 100, 200}, wantPhones: 200},
 		"none":                             {total: 0, reportCount: -1, wantOffsets: []int{0}, wantPhones: 0},
@@ -179,7 +213,8 @@ func TestListAllPhonesPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.wantOffsets, offsets); diff != "" {
+			slices.Sort(offsets) // pages after the first are fetched concurrently
+			if diff := gocmp.Diff(tc.wantOffsets, offsets); diff != "" {
 				t.Errorf("offsets (-want +got):\n%s", diff)
 			}
 			if len(phones) != tc.wantPhones {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 )
 
@@ -65,16 +67,26 @@ func (e *Engine) checkPhones(ctx context.Context, phoneIDs []string) ([]Problem,
 	}
 	pagesLeft := (first.Count - len(first.Phones) + cph.PhonesPageSize - 1) / cph.PhonesPageSize
 	if len(rest) > pagesLeft && len(first.Phones) == cph.PhonesPageSize {
-		for off := len(first.Phones); off < first.Count; off += cph.PhonesPageSize {
-			page, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Offset: off, Limit: cph.PhonesPageSize})
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range page.Phones {
+		// The first page told the count: fetch the rest concurrently.
+		pages := make([][]cph.Phone, pagesLeft)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(e.opts.Concurrency)
+		for i := range pages {
+			g.Go(func() error {
+				page, err := e.api.ListPhones(gctx, cph.ListPhonesInput{Offset: (i + 1) * cph.PhonesPageSize, Limit: cph.PhonesPageSize})
+				if err != nil {
+					return err
+				}
+				pages[i] = page.Phones
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		for _, page := range pages {
+			for _, p := range page {
 				status[p.PhoneID] = p.Status
-			}
-			if len(page.Phones) < cph.PhonesPageSize {
-				break
 			}
 		}
 		// A phone created while the list was read shifts it: look up the

@@ -19,8 +19,10 @@ type API interface {
 	// BatchReset sends one batch-reset request, never twice once it may
 	// have reached the service.
 	BatchReset(ctx context.Context, req cph.BatchResetRequest) (*cph.BatchResetResponse, error)
-	// ListJobsByRequest returns every job of the given requests.
-	ListJobsByRequest(ctx context.Context, requestIDs []string) ([]cph.Job, error)
+	// ListJobsOf returns every job of the given requests; known[id], when
+	// positive, is how many jobs request id has, which saves the extra page
+	// a listing without a count needs.
+	ListJobsOf(ctx context.Context, requestIDs []string, known map[string]int) ([]cph.Job, error)
 	// ListPhones returns one page of phones.
 	ListPhones(ctx context.Context, in cph.ListPhonesInput) (*cph.ListPhonesOutput, error)
 	// ShowPhone returns one phone with its last applied property.
@@ -342,9 +344,26 @@ func (e *Engine) Refresh(ctx context.Context, jobs map[string]Job) (map[string]J
 	if len(running) == 0 {
 		return out, nil
 	}
-	listed, err := e.api.ListJobsByRequest(ctx, RequestIDs(running))
+	// Every job a running request was answered with, finished or not, is on
+	// its listing: that is its known count.
+	known := map[string]int{}
+	for _, j := range jobs {
+		if j.JobID != "" && j.RequestID != "" {
+			known[j.RequestID]++
+		}
+	}
+	listed, err := e.api.ListJobsOf(ctx, RequestIDs(running), known)
 	if err != nil {
 		return out, err
+	}
+	if missing := unlisted(running, listed); len(missing) > 0 {
+		// A request with more jobs than we know of may list ours past the
+		// pages its count needed: ask again, following every full page.
+		again, err := e.api.ListJobsOf(ctx, RequestIDs(missing), nil)
+		if err != nil {
+			return out, err
+		}
+		listed = append(listed, again...)
 	}
 	for _, lj := range listed {
 		prev, ok := running[lj.PhoneID]
@@ -356,6 +375,21 @@ func (e *Engine) Refresh(ctx context.Context, jobs map[string]Job) (map[string]J
 		out[lj.PhoneID] = nj
 	}
 	return out, nil
+}
+
+// unlisted returns the running jobs listed does not report.
+func unlisted(running map[string]Job, listed []cph.Job) map[string]Job {
+	found := make(map[string]bool, len(listed))
+	for _, lj := range listed {
+		found[lj.JobID] = true
+	}
+	out := map[string]Job{}
+	for id, j := range running {
+		if !found[j.JobID] {
+			out[id] = j
+		}
+	}
+	return out
 }
 
 // wait polls until no job runs, or ctx ends. On a timeout or cancellation it
@@ -424,7 +458,7 @@ func phonesIn(jobs map[string]Job, s Status) []string {
 // Import rebuilds records from the jobs of batch-reset requests. When a
 // phone has several jobs, the one listed last wins.
 func (e *Engine) Import(ctx context.Context, requestIDs []string) (map[string]Job, error) {
-	listed, err := e.api.ListJobsByRequest(ctx, requestIDs)
+	listed, err := e.api.ListJobsOf(ctx, requestIDs, nil)
 	if err != nil {
 		return nil, err
 	}

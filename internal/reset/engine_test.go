@@ -55,7 +55,7 @@ func (f *fakeAPI) BatchReset(_ context.Context, req cph.BatchResetRequest) (*cph
 	return f.answer(len(f.requests), req)
 }
 
-func (f *fakeAPI) ListJobsByRequest(_ context.Context, ids []string) ([]cph.Job, error) {
+func (f *fakeAPI) ListJobsOf(_ context.Context, ids []string, _ map[string]int) ([]cph.Job, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCalls = append(f.listCalls, ids)

@@ -15,7 +15,7 @@ type listedAPI struct {
 	jobs []cph.Job
 }
 
-func (a listedAPI) ListJobsByRequest(context.Context, []string) ([]cph.Job, error) {
+func (a listedAPI) ListJobsOf(context.Context, []string, map[string]int) ([]cph.Job, error) {
 	return a.jobs, nil
 }
 
