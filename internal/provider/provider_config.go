@@ -46,7 +46,7 @@ var settings = []setting{
 	{"domain_name", "HW_DOMAIN_NAME", kindString, false, "The account (domain) the IAM user belongs to."},
 	{"insecure", "HW_INSECURE", kindBool, false, "Skip TLS certificate verification. Off by default; use only against test endpoints."},
 	{"max_retries", "", kindInt, false, "How many times a failed request is retried when that is safe (reads, throttling). Defaults to 5. A batch reset is never re-sent once it may have reached the service."},
-	{"poll_interval", "", kindString, false, "The longest wait between two polls of the reset jobs, as a duration such as `10s`. Polling starts at one second (or this value when smaller) and slows down to it. Defaults to `10s`."},
+	{"poll_interval", "", kindString, false, "The longest wait between two polls of the reset jobs, as a duration such as `10s`. Polling starts at two seconds (or this value when smaller) and slows down to it. Defaults to `10s`."},
 	{"batch_size", "", kindInt, false, "Phones per batch-reset request, 1 to 1000. Defaults to 100."},
 }
 

@@ -35,7 +35,7 @@ type API interface {
 const (
 	DefaultBatchSize       = 100
 	DefaultPollInterval    = 10 * time.Second
-	DefaultMinPollInterval = time.Second
+	DefaultMinPollInterval = 2 * time.Second
 	DefaultConcurrency     = 4
 )
 
@@ -45,6 +45,8 @@ type Options struct {
 	BatchSize int
 	// PollInterval is the upper bound between two polls of the jobs; polling
 	// starts at MinPollInterval (or PollInterval when smaller) and grows.
+	// A job lasts seconds at least: a first poll sooner than two seconds
+	// rarely finds one ended, and costs a call.
 	PollInterval    time.Duration
 	MinPollInterval time.Duration
 	// Concurrency is the most API calls in flight at once: batch-reset
@@ -394,6 +396,11 @@ func unlisted(running map[string]Job, listed []cph.Job) map[string]Job {
 
 // wait polls until no job runs, or ctx ends. On a timeout or cancellation it
 // returns the latest records and a *WaitError naming the phones still running.
+//
+// Each round first probes one request (the one sent last, whose jobs should
+// end last): while it still has running jobs the others are not listed, so
+// a round costs one or a few calls until the jobs are near their end, and
+// one listing of every request still running after that.
 func (e *Engine) wait(ctx context.Context, jobs map[string]Job, progress func(Event)) (map[string]Job, error) {
 	interval := e.opts.MinPollInterval
 	for {
@@ -405,7 +412,7 @@ func (e *Engine) wait(ctx context.Context, jobs map[string]Job, progress func(Ev
 			return jobs, &WaitError{Running: phonesIn(jobs, Running), Err: ctx.Err()}
 		case <-e.opts.After(interval):
 		}
-		next, err := e.Refresh(ctx, jobs)
+		next, err := e.pollRound(ctx, jobs)
 		jobs = next
 		if err != nil {
 			if ctx.Err() != nil {
@@ -419,6 +426,49 @@ func (e *Engine) wait(ctx context.Context, jobs map[string]Job, progress func(Ev
 		}
 		interval = min(interval*3/2, e.opts.PollInterval)
 	}
+}
+
+// pollRound probes the last request with running jobs, and refreshes every
+// other one only when the probe found all of its jobs ended.
+func (e *Engine) pollRound(ctx context.Context, jobs map[string]Job) (map[string]Job, error) {
+	probe := lastRunningRequest(jobs)
+	if probe == "" {
+		return e.Refresh(ctx, jobs)
+	}
+	of := map[string]Job{}
+	for id, j := range jobs {
+		if j.RequestID == probe {
+			of[id] = j
+		}
+	}
+	probed, err := e.Refresh(ctx, of)
+	out := maps.Clone(jobs)
+	maps.Copy(out, probed)
+	if err != nil || countStatus(probed, Running) > 0 || countStatus(out, Running) == 0 {
+		return out, err
+	}
+	return e.Refresh(ctx, out)
+}
+
+// lastRunningRequest is the request with running jobs sent last (by SentAt,
+// then request ID), or "" when fewer than two requests have running jobs
+// (then a probe would be the whole round).
+func lastRunningRequest(jobs map[string]Job) string {
+	var last Job
+	requests := map[string]bool{}
+	for _, j := range jobs {
+		if j.Status != Running || j.JobID == "" || j.RequestID == "" {
+			continue
+		}
+		requests[j.RequestID] = true
+		if j.SentAt.After(last.SentAt) || (j.SentAt.Equal(last.SentAt) && j.RequestID > last.RequestID) {
+			last = j
+		}
+	}
+	if len(requests) < 2 {
+		return ""
+	}
+	return last.RequestID
 }
 
 // WaitError says the wait ended before every job did. The jobs go on in the

@@ -276,11 +276,13 @@ func TestRunWaitsPollingByRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(api.listCalls) != 2 {
-		t.Fatalf("list calls = %d, want 2 (one per poll, not per job)", len(api.listCalls))
-	}
-	if diff := gocmp.Diff([]string{"req-", "req-2", "req-4"}, slices.Sorted(slices.Values(api.listCalls[0]))); diff != "" {
-		t.Fatalf("first poll request IDs (-want +got):\n%s", diff)
+	// Each round probes the last request still running (req-4, then req-2)
+	// and lists the others only once the probe found its jobs ended; every
+	// call names requests, never single jobs. The fake ends a job on its
+	// second listing.
+	wantCalls := [][]string{{"req-4"}, {"req-4"}, {"req-", "req-2"}, {"req-2"}, {"req-"}}
+	if diff := gocmp.Diff(wantCalls, api.listCalls); diff != "" {
+		t.Fatalf("list calls (-want +got):\n%s", diff)
 	}
 	failed := jobs[fmt.Sprintf("%032x", 1)]
 	if failed.Status != Failed || failed.ErrorCode != "CPS.0003" || failed.RequestID != "req-" || !failed.SentAt.Equal(testNow) {
@@ -289,7 +291,7 @@ func TestRunWaitsPollingByRequest(t *testing.T) {
 	if j := jobs[fmt.Sprintf("%032x", 4)]; j.Status != Succeeded {
 		t.Fatalf("job = %+v", j)
 	}
-	want := []Event{{Kind: EventPolled, Running: 5}, {Kind: EventPolled, Succeeded: 4, Failed: 1}}
+	want := []Event{{Kind: EventPolled, Running: 5}, {Kind: EventPolled, Succeeded: 1, Running: 4}, {Kind: EventPolled, Succeeded: 4, Failed: 1}}
 	if diff := gocmp.Diff(want, polls); diff != "" {
 		t.Fatalf("poll events (-want +got):\n%s", diff)
 	}
