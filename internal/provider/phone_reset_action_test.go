@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -334,15 +335,22 @@ func TestPhoneResetAction_invoke(t *testing.T) {
 	if want := "Resetting 7 phones in 3 batch-reset requests of up to 3."; msgs[0] != want {
 		t.Errorf("first message = %q, want %q", msgs[0], want)
 	}
-	var requestIDs []string
+	// Request 1 is sent alone; 2 and 3 then go concurrently, and are
+	// reported in the order the service answers them.
+	requestIDs := make([]string, 3)
+	re := regexp.MustCompile(`^Request (\d)/3 sent: request ID (\S+), (\d) accepted\.$`)
 	for i, m := range msgs[1:4] {
-		re := regexp.MustCompile(fmt.Sprintf(`^Request %d/3 sent: request ID (\S+), (\d) accepted\.$`, i+1))
 		sub := re.FindStringSubmatch(m)
-		if sub == nil {
-			t.Errorf("message %d = %q, want %s", i+1, m, re)
+		if sub == nil || (i == 0 && sub[1] != "1") {
+			t.Errorf("message %d = %q, want %s (request 1 first)", i+1, m, re)
 			continue
 		}
-		requestIDs = append(requestIDs, sub[1])
+		n, _ := strconv.Atoi(sub[1])
+		if n < 1 || n > 3 || requestIDs[n-1] != "" {
+			t.Errorf("message %d = %q: request %s twice or out of range", i+1, m, sub[1])
+			continue
+		}
+		requestIDs[n-1] = sub[2]
 	}
 	waiting := msgs[4 : len(msgs)-1]
 	if len(waiting) == 0 {

@@ -144,7 +144,8 @@ type Event struct {
 // jobs, and returns one record per phone. Records always say what really
 // happened, also when an error is returned.
 //
-// Up to Options.Concurrency requests are in flight at once. The first
+// The first request is sent alone; after it, up to Options.Concurrency
+// requests are in flight at once. The first
 // request that fails as a whole ends submission: no request is started
 // after it, every phone not yet sent is NotSent, and requests already in
 // flight are recorded as they are answered. Its own phones are Rejected (the service answered with
@@ -245,6 +246,12 @@ func (e *Engine) submit(ctx context.Context, p Spec, progress func(Event)) (map[
 		}
 		wg.Add(1)
 		go send(n, req)
+		if n == 1 {
+			// The first request goes alone: one refused for a reason every
+			// request shares (credentials, image, batch size, the account)
+			// is then refused once, and no other batch is in flight.
+			wg.Wait()
+		}
 	}
 	wg.Wait()
 	if firstErr == nil && stopErr == nil {

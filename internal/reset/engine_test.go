@@ -352,8 +352,9 @@ func TestImportRebuildsRecords(t *testing.T) {
 	}
 }
 
-// gatedAPI holds the answer to batch 1 until batch 2 has failed, so that
-// the failure is known while batch 1 is still in flight.
+// gatedAPI holds the answer to batch 2 until batch 3 has failed, so that
+// the failure is known while batch 2 is still in flight. (Batch 1 is
+// always sent alone.)
 type gatedAPI struct {
 	*fakeAPI
 	failed chan struct{}
@@ -361,9 +362,9 @@ type gatedAPI struct {
 
 func (g gatedAPI) BatchReset(ctx context.Context, req cph.BatchResetRequest) (*cph.BatchResetResponse, error) {
 	switch req.Phones[0].PhoneID {
-	case fmt.Sprintf("%032x", 0):
-		<-g.failed
 	case fmt.Sprintf("%032x", 2):
+		<-g.failed
+	case fmt.Sprintf("%032x", 4):
 		defer close(g.failed)
 		return nil, &cph.UncertainError{Method: "POST", Path: "/x", Err: errors.New("connection reset")}
 	}
@@ -384,17 +385,21 @@ func TestRunConcurrentStopsStartingAfterAFailure(t *testing.T) {
 	e := New(api, Options{BatchSize: 2, Concurrency: 2, After: immediate, Now: func() time.Time { return testNow }})
 	jobs, err := e.Run(context.Background(), Spec{Phones: phones(8)}, RunOptions{Wait: true, Progress: progress})
 	var reqErr *RequestError
-	if !errors.As(err, &reqErr) || reqErr.Status != Unknown || len(reqErr.Phones) != 2 || reqErr.Phones[0] != fmt.Sprintf("%032x", 2) {
-		t.Fatalf("err = %#v, want the RequestError of batch 2", err)
+	if !errors.As(err, &reqErr) || reqErr.Status != Unknown || len(reqErr.Phones) != 2 || reqErr.Phones[0] != fmt.Sprintf("%032x", 4) {
+		t.Fatalf("err = %#v, want the RequestError of batch 3", err)
 	}
-	if len(api.requests) != 1 {
-		t.Fatalf("the fake answered %d requests, want 1 (batch 1; batch 2 failed, none started after)", len(api.requests))
+	if len(api.requests) != 2 {
+		t.Fatalf("the fake answered %d requests, want 2 (batches 1 and 2; batch 3 failed, none started after)", len(api.requests))
 	}
-	if diff := gocmp.Diff([]Event{{Kind: EventBatchSent, Batches: 4, Batch: 1, RequestID: "req-", Accepted: 2}}, sent); diff != "" {
+	want := []Event{
+		{Kind: EventBatchSent, Batches: 4, Batch: 1, RequestID: "req-", Accepted: 2},
+		{Kind: EventBatchSent, Batches: 4, Batch: 2, RequestID: "req-2", Accepted: 2},
+	}
+	if diff := gocmp.Diff(want, sent); diff != "" {
 		t.Fatalf("batch events (-want +got):\n%s", diff)
 	}
-	want := map[int]Status{0: Running, 1: Running, 2: Unknown, 3: Unknown, 4: NotSent, 5: NotSent, 6: NotSent, 7: NotSent}
-	for i, st := range want {
+	statuses := map[int]Status{0: Running, 1: Running, 2: Running, 3: Running, 4: Unknown, 5: Unknown, 6: NotSent, 7: NotSent}
+	for i, st := range statuses {
 		if j := jobs[fmt.Sprintf("%032x", i)]; j.Status != st {
 			t.Fatalf("phone %d = %+v, want %s", i, j, st)
 		}
