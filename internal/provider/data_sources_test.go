@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func (l *callLog) take(suffix string) []url.Values {
 
 // expectReads checks that the calls to suffix since the last take are one
 // or more reads, each making exactly the calls of one: the values of key in
-// each call, in order (e.g. the offsets 0, 100, 200 of a three-page list),
+// each call, in any order (e.g. the offsets 0, 100, 200 of a three-page list),
 // every call also carrying the query parameters in always.
 func (l *callLog) expectReads(suffix, key string, oneRead []string, always url.Values) func(*terraform.State) error {
 	return func(*terraform.State) error {
@@ -72,8 +73,10 @@ func (l *callLog) expectReads(suffix, key string, oneRead []string, always url.V
 			}
 			got = append(got, q.Get(key))
 		}
+		// Within one read the pages are fetched concurrently: in any order.
+		want := slices.Sorted(slices.Values(oneRead))
 		for i := 0; i < len(got); i += len(oneRead) {
-			if diff := cmp.Diff(oneRead, got[i:i+len(oneRead)]); diff != "" {
+			if diff := cmp.Diff(want, slices.Sorted(slices.Values(got[i:i+len(oneRead)]))); diff != "" {
 				return fmt.Errorf("read %d of %s: %s values (-want +got):\n%s", i/len(oneRead)+1, suffix, key, diff)
 			}
 		}
