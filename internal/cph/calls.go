@@ -314,6 +314,9 @@ func (c *Client) ShowPhone(ctx context.Context, phoneID string) (*Phone, error) 
 // ListProjects lists the IAM projects named name (all projects when name is
 // empty): GET {iam}/v3/projects?name=<name>.
 func (c *Client) ListProjects(ctx context.Context, name string) ([]Project, error) {
+	if c.s.iamEndpoint == nil {
+		return nil, errors.New("list IAM projects: no IAM endpoint is configured (set the IAM endpoint or the region)")
+	}
 	r := request{method: http.MethodGet, base: c.s.iamEndpoint, path: []string{"v3", "projects"}}
 	if name != "" {
 		r.query = url.Values{"name": {name}}

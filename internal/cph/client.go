@@ -102,8 +102,8 @@ func (c *Client) discoverProject(ctx context.Context) (string, error) {
 	case len(ids) > 1:
 		return "", fmt.Errorf("discover the project of region %s: IAM lists %d projects of that name (%s); set the project ID",
 			c.s.region, len(ids), strings.Join(ids, ", "))
-	case !projectIDPattern.MatchString(ids[0]):
-		return "", fmt.Errorf("discover the project of region %s: IAM returned project ID %q, which is not 32 lower-case hexadecimal characters", c.s.region, ids[0])
+	case !IsID(ids[0]):
+		return "", fmt.Errorf("discover the project of region %s: IAM returned project ID %q, which is not %s", c.s.region, ids[0], IDDescription)
 	}
 	return ids[0], nil
 }

@@ -2,7 +2,6 @@ package cph
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -95,17 +94,14 @@ func redacted(s string) string {
 	return redactedValue
 }
 
-var (
-	projectIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	regionPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-)
+var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // settings is a validated Config with defaults applied.
 type settings struct {
 	region          string
 	projectID       string
 	endpoint        *url.URL
-	iamEndpoint     *url.URL
+	iamEndpoint     *url.URL    // nil when nothing needs IAM (see Validate)
 	creds           Credentials // value type, never a pointer
 	insecure        bool
 	maxRetries      int
@@ -116,6 +112,21 @@ type settings struct {
 	userAgent       string
 	httpClient      *http.Client
 	now             func() time.Time
+}
+
+// Validate checks cfg without contacting anything. Its error joins one
+// *FieldError per problem (see FieldErrors), so a caller can point at the
+// setting concerned.
+//
+// The region is needed only for what it names: the default CPH endpoint
+// (when Endpoint is empty), the project looked up in IAM (when ProjectID is
+// empty) and the default IAM endpoint, which only password sign-in and that
+// lookup use. So a token or an access key with Endpoint and ProjectID needs
+// neither Region nor IAMEndpoint; password sign-in with Endpoint and
+// ProjectID needs IAMEndpoint or Region.
+func (cfg Config) Validate() error {
+	_, err := cfg.validate()
+	return err
 }
 
 func (cfg Config) validate() (*settings, error) {
@@ -136,7 +147,7 @@ func (cfg Config) validate() (*settings, error) {
 		s.userAgent = DefaultUserAgent
 	}
 	if hasControl(s.userAgent) {
-		errs = append(errs, errors.New("user agent must not contain control characters"))
+		errs = append(errs, fieldErr(FieldUserAgent, "must not contain control characters"))
 	}
 
 	creds, err := normalizeCredentials(cfg.Credentials)
@@ -144,32 +155,50 @@ func (cfg Config) validate() (*settings, error) {
 		errs = append(errs, err)
 	}
 	s.creds = creds
+	_, password := creds.(PasswordCredentials)
 
-	if s.region != "" && !regionPattern.MatchString(s.region) {
-		errs = append(errs, fmt.Errorf("region %q is not a valid region name (e.g. cn-north-4)", s.region))
-	}
-	if s.projectID != "" && !projectIDPattern.MatchString(s.projectID) {
-		errs = append(errs, fmt.Errorf("project ID %q must be 32 lower-case hexadecimal characters", s.projectID))
-	}
-	needRegion := s.projectID == "" || strings.TrimSpace(cfg.Endpoint) == "" || strings.TrimSpace(cfg.IAMEndpoint) == ""
-	if s.region == "" && needRegion {
-		errs = append(errs, errors.New("region is required (it names the default endpoints and the project to discover)"))
-	}
-	s.endpoint, err = parseEndpoint("endpoint", cfg.Endpoint, "https://cph.%s.myhuaweicloud.com", s.region)
-	if err != nil {
+	endpoint, iamEndpoint := strings.TrimSpace(cfg.Endpoint), strings.TrimSpace(cfg.IAMEndpoint)
+	if err := ValidateRegion(s.region); err != nil {
 		errs = append(errs, err)
 	}
-	s.iamEndpoint, err = parseEndpoint("IAM endpoint", cfg.IAMEndpoint, "https://iam.%s.myhuaweicloud.com", s.region)
-	if err != nil {
+	if err := ValidateProjectID(s.projectID); err != nil {
 		errs = append(errs, err)
+	}
+	var needs []string
+	if endpoint == "" {
+		needs = append(needs, "the default CPH endpoint")
+	}
+	if s.projectID == "" {
+		needs = append(needs, "the project to look up in IAM")
+	}
+	if iamEndpoint == "" && password {
+		needs = append(needs, "the default IAM endpoint for password sign-in")
+	}
+	if s.region == "" && len(needs) > 0 {
+		errs = append(errs, missing(FieldRegion, "is required: it names %s. Without a region, give the CPH endpoint "+
+			"and the project ID (and, for password sign-in, the IAM endpoint)", joinAnd(needs)))
+	}
+	if s.endpoint, err = parseEndpoint(FieldEndpoint, endpoint); err != nil {
+		errs = append(errs, err)
+	}
+	if s.iamEndpoint, err = parseEndpoint(FieldIAMEndpoint, iamEndpoint); err != nil {
+		errs = append(errs, err)
+	}
+	if regionPattern.MatchString(s.region) {
+		if s.endpoint == nil && endpoint == "" {
+			s.endpoint, _ = url.Parse("https://cph." + s.region + ".myhuaweicloud.com")
+		}
+		if s.iamEndpoint == nil && iamEndpoint == "" {
+			s.iamEndpoint, _ = url.Parse("https://iam." + s.region + ".myhuaweicloud.com")
+		}
 	}
 
 	if cfg.MaxRetries < 0 {
-		errs = append(errs, fmt.Errorf("max retries must be 0 or more, got %d", cfg.MaxRetries))
+		errs = append(errs, fieldErr(FieldMaxRetries, "must be 0 or more, got %d", cfg.MaxRetries))
 	}
 	s.waitMin, s.waitMax = cfg.RetryWaitMin, cfg.RetryWaitMax
 	if s.waitMin < 0 || s.waitMax < 0 {
-		errs = append(errs, errors.New("retry wait bounds must not be negative"))
+		errs = append(errs, fieldErr(FieldRetryWait, "bounds must not be negative, got %s and %s", s.waitMin, s.waitMax))
 	}
 	if s.waitMin == 0 {
 		s.waitMin = DefaultRetryWaitMin
@@ -178,7 +207,7 @@ func (cfg Config) validate() (*settings, error) {
 		s.waitMax = max(DefaultRetryWaitMax, s.waitMin)
 	}
 	if s.waitMin > s.waitMax {
-		errs = append(errs, fmt.Errorf("retry wait minimum %s exceeds maximum %s", s.waitMin, s.waitMax))
+		errs = append(errs, fieldErr(FieldRetryWait, "minimum %s exceeds the maximum %s", s.waitMin, s.waitMax))
 	}
 	s.throttleWaitMin = DefaultThrottleWaitMin
 	if cfg.RetryWaitMin > 0 && cfg.RetryWaitMin < s.throttleWaitMin {
@@ -188,95 +217,105 @@ func (cfg Config) validate() (*settings, error) {
 
 	s.requestTimeout = cfg.RequestTimeout
 	if s.requestTimeout < 0 {
-		errs = append(errs, errors.New("request timeout must not be negative"))
+		errs = append(errs, fieldErr(FieldRequestTimeout, "must not be negative, got %s", s.requestTimeout))
 	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = DefaultRequestTimeout
 	}
 	if s.insecure && s.httpClient != nil && s.httpClient.Transport != nil {
 		if _, ok := s.httpClient.Transport.(*http.Transport); !ok {
-			errs = append(errs, errors.New("insecure needs an *http.Transport in the base HTTP client"))
+			errs = append(errs, fieldErr(FieldHTTPClient, "must have an *http.Transport for insecure"))
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("invalid CPH client configuration: %w", errors.Join(errs...))
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
 }
 
+// joinAnd joins phrases as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+var errNoCredentials = missing(FieldCredentials,
+	"are required: a token, an access key and secret key, or a user name, password and domain name")
+
 func normalizeCredentials(c Credentials) (Credentials, error) {
 	switch v := c.(type) {
 	case nil:
-		return nil, errors.New("credentials are required: a token, an access key and secret key, or a user name, password and domain name")
+		return nil, errNoCredentials
 	case *TokenCredentials:
 		if v == nil {
-			return nil, errors.New("credentials are required")
+			return nil, errNoCredentials
 		}
 		return normalizeCredentials(*v)
 	case *AKSKCredentials:
 		if v == nil {
-			return nil, errors.New("credentials are required")
+			return nil, errNoCredentials
 		}
 		return normalizeCredentials(*v)
 	case *PasswordCredentials:
 		if v == nil {
-			return nil, errors.New("credentials are required")
+			return nil, errNoCredentials
 		}
 		return normalizeCredentials(*v)
 	case TokenCredentials:
 		if v.Token == "" {
-			return nil, errors.New("token credentials: the token is empty")
+			return nil, missing(FieldToken, "is empty")
 		}
-		if hasSpaceOrControl(v.Token) {
-			return nil, errors.New("token credentials: the token contains white space or control characters")
-		}
-		return v, nil
+		return v, requireNoSpace(FieldToken, v.Token)
 	case AKSKCredentials:
 		var errs []error
 		if v.AccessKey == "" {
-			errs = append(errs, errors.New("AK/SK credentials: the access key is empty"))
+			errs = append(errs, missing(FieldAccessKey, "is empty: AK/SK sign-in needs an access key and its secret key"))
 		}
 		if v.SecretKey == "" {
-			errs = append(errs, errors.New("AK/SK credentials: the secret key is empty"))
+			errs = append(errs, missing(FieldSecretKey, "is empty: AK/SK sign-in needs an access key and its secret key"))
 		}
-		if hasSpaceOrControl(v.AccessKey) || hasSpaceOrControl(v.SecretKey) || hasSpaceOrControl(v.SecurityToken) {
-			errs = append(errs, errors.New("AK/SK credentials: a key or the security token contains white space or control characters"))
-		}
+		errs = append(errs, requireNoSpace(FieldAccessKey, v.AccessKey), requireNoSpace(FieldSecretKey, v.SecretKey),
+			requireNoSpace(FieldSecurityToken, v.SecurityToken))
 		return v, errors.Join(errs...)
 	case PasswordCredentials:
 		var errs []error
-		if v.UserName == "" {
-			errs = append(errs, errors.New("password credentials: the user name is empty"))
-		}
-		if v.Password == "" {
-			errs = append(errs, errors.New("password credentials: the password is empty"))
-		}
-		if v.DomainName == "" {
-			errs = append(errs, errors.New("password credentials: the domain (account) name is empty"))
+		for _, f := range []struct {
+			field Field
+			value string
+		}{{FieldUserName, v.UserName}, {FieldPassword, v.Password}, {FieldDomainName, v.DomainName}} {
+			if f.value == "" {
+				errs = append(errs, missing(f.field, "is empty: password sign-in needs a user name, a password and a domain (account) name"))
+			}
 		}
 		return v, errors.Join(errs...)
 	default:
-		return nil, fmt.Errorf("unsupported credentials type %T", c)
+		return nil, fieldErr(FieldCredentials, "have an unsupported type %T", c)
 	}
 }
 
-func parseEndpoint(what, raw, defaultFormat, region string) (*url.URL, error) {
+// parseEndpoint parses an explicit endpoint; "" gives nil (no explicit one).
+func parseEndpoint(f Field, raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		if region == "" || !regionPattern.MatchString(region) {
-			return nil, nil // reported as a missing/invalid region
-		}
-		raw = fmt.Sprintf(defaultFormat, region)
+		return nil, nil
+	}
+	example := "https://cph.cn-north-4.myhuaweicloud.com"
+	if f == FieldIAMEndpoint {
+		example = "https://iam.cn-north-4.myhuaweicloud.com"
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s %q is not a valid URL", what, raw)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s %q must be an absolute http or https URL", what, raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%s %q must not carry user information, a query or a fragment", what, raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// The URL is shown as given, except user information.
+		shown := raw
+		if err == nil && u.User != nil {
+			u.User = url.User("REDACTED")
+			shown = u.String()
+		}
+		return nil, fieldErr(f, "must be an absolute http or https URL without user information, query or fragment, "+
+			"such as %s, got %q", example, shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -38,6 +38,16 @@ func TestConfigValidation(t *testing.T) {
 			c.Endpoint = "http://127.0.0.1:8080/"
 			c.IAMEndpoint = "http://127.0.0.1:8080"
 		})},
+		"token, endpoint and project need no region nor IAM": {cfg: base(func(c *Config) { c.Region = ""; c.Endpoint = "http://127.0.0.1:8080" })},
+		"AK/SK, endpoint and project need no region nor IAM": {cfg: base(func(c *Config) {
+			c.Region, c.Endpoint, c.Credentials = "", "http://127.0.0.1:8080", AKSKCredentials{AccessKey: "a", SecretKey: "b"}
+		})},
+		"password, endpoints and project need no region": {cfg: base(func(c *Config) {
+			c.Region, c.Endpoint, c.IAMEndpoint, c.Credentials = "", "http://127.0.0.1:8080", "http://127.0.0.1:8081", passwordCreds()
+		})},
+		"password without IAM endpoint needs a region": {cfg: base(func(c *Config) {
+			c.Region, c.Endpoint, c.Credentials = "", "http://127.0.0.1:8080", passwordCreds()
+		}), wantErr: "region is required: it names the default IAM endpoint for password sign-in"},
 		"no credentials":            {cfg: base(func(c *Config) { c.Credentials = nil }), wantErr: "credentials are required"},
 		"nil pointer credentials":   {cfg: base(func(c *Config) { c.Credentials = (*TokenCredentials)(nil) }), wantErr: "credentials are required"},
 		"empty token":               {cfg: base(func(c *Config) { c.Credentials = TokenCredentials{} }), wantErr: "token is empty"},
@@ -45,11 +55,11 @@ func TestConfigValidation(t *testing.T) {
 		"access key without secret": {cfg: base(func(c *Config) { c.Credentials = AKSKCredentials{AccessKey: "a"} }), wantErr: "secret key is empty"},
 		"user without domain":       {cfg: base(func(c *Config) { c.Credentials = PasswordCredentials{UserName: "u", Password: "p"} }), wantErr: "domain"},
 		"negative retries":          {cfg: base(func(c *Config) { c.MaxRetries = -1 }), wantErr: "max retries"},
-		"upper-case project":        {cfg: base(func(c *Config) { c.ProjectID = strings.ToUpper(testProjectID) }), wantErr: "32 lower-case"},
-		"short project":             {cfg: base(func(c *Config) { c.ProjectID = "abc" }), wantErr: "32 lower-case"},
+		"upper-case project":        {cfg: base(func(c *Config) { c.ProjectID = strings.ToUpper(testProjectID) }), wantErr: "32 lowercase hexadecimal"},
+		"short project":             {cfg: base(func(c *Config) { c.ProjectID = "abc" }), wantErr: "32 lowercase hexadecimal"},
 		"no region":                 {cfg: base(func(c *Config) { c.Region = "" }), wantErr: "region is required"},
 		"no region nor project":     {cfg: base(func(c *Config) { c.Region = ""; c.ProjectID = ""; c.Endpoint = "http://x"; c.IAMEndpoint = "http://y" }), wantErr: "region is required"},
-		"bad region":                {cfg: base(func(c *Config) { c.Region = "cn north/4" }), wantErr: "not a valid region"},
+		"bad region":                {cfg: base(func(c *Config) { c.Region = "cn north/4" }), wantErr: "must be a region name"},
 		"endpoint without scheme":   {cfg: base(func(c *Config) { c.Endpoint = "cph.example.com" }), wantErr: "absolute http or https"},
 		"ftp endpoint":              {cfg: base(func(c *Config) { c.IAMEndpoint = "ftp://iam.example.com" }), wantErr: "absolute http or https"},
 		"endpoint with query":       {cfg: base(func(c *Config) { c.Endpoint = "https://x.example.com/?a=b" }), wantErr: "query"},
@@ -72,6 +82,40 @@ func TestConfigValidation(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestConfigFieldErrors checks that every problem comes back as its own
+// *FieldError naming its field, without any wrapping prefix, so the provider
+// can point at the attribute.
+func TestConfigFieldErrors(t *testing.T) {
+	t.Parallel()
+	err := Config{
+		ProjectID: "ABC", Endpoint: "cph.example.com", IAMEndpoint: "https://u:pw@iam.example.com",
+		Credentials: AKSKCredentials{AccessKey: "a b"}, MaxRetries: -2,
+	}.Validate()
+	type got struct {
+		Field   Field
+		Missing bool
+	}
+	var fields []got
+	for _, fe := range FieldErrors(err) {
+		fields = append(fields, got{fe.Field, fe.Missing})
+	}
+	want := []got{
+		{FieldSecretKey, true}, {FieldAccessKey, false}, {FieldProjectID, false},
+		{FieldEndpoint, false}, {FieldIAMEndpoint, false}, {FieldMaxRetries, false},
+	}
+	if diff := cmp.Diff(want, fields); diff != "" {
+		t.Errorf("fields (-want +got):\n%s\nerror: %v", diff, err)
+	}
+	for _, bad := range []string{"invalid CPH client configuration", "pw@", "a b"} {
+		if strings.Contains(err.Error(), bad) {
+			t.Errorf("error contains %q: %v", bad, err)
+		}
+	}
+	if FieldErrors(errors.New("x")) != nil || FieldErrors(nil) != nil {
+		t.Error("FieldErrors of a plain error must be nil")
 	}
 }
 

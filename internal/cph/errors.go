@@ -52,17 +52,22 @@ func IsThrottled(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.Code == "APIG.0308")
 }
 
-// IsAuth reports whether err is an authentication or signature failure.
+// IsAuth reports whether err is an authentication or signature failure: the
+// credentials are wrong, expired or unknown (HTTP 401, APIG.0301
+// authentication failed, APIG.0303 signature invalid or expired, whatever
+// the HTTP status). Retrying with the same credentials cannot help.
 func IsAuth(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusUnauthorized || apiErr.Code == "APIG.0301" || apiErr.Code == "APIG.0303")
 }
 
-// IsPermission reports whether err says the identity may not do this: HTTP
-// 403, or CPS.0001 "no permission".
+// IsPermission reports whether err says the credentials are valid but not
+// allowed to do this: HTTP 403 or CPS.0001 "no permission" (also the answer
+// for a project that is not the credential's). An authentication failure
+// (IsAuth) is never also a permission failure.
 func IsPermission(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusForbidden || apiErr.Code == "CPS.0001")
+	return errors.As(err, &apiErr) && !IsAuth(err) && (apiErr.HTTPStatus == http.StatusForbidden || apiErr.Code == "CPS.0001")
 }
 
 // NotSentError says a non-idempotent request (a batch reset) certainly did

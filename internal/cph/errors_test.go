@@ -86,8 +86,8 @@ func TestErrorClassification(t *testing.T) {
 		return fmt.Errorf("wrapped: %w", &APIError{Method: "GET", Path: "/x", HTTPStatus: status, Code: code})
 	}
 	tests := map[string]struct {
-		err                                           error
-		notFound, throttled, auth, uncertain, notSent bool
+		err                                                       error
+		notFound, throttled, auth, permission, uncertain, notSent bool
 	}{
 		"CPS.0005":           {err: apiErr(400, "CPS.0005"), notFound: true},
 		"404 of CPH":         {err: apiErr(404, "CPS.0004"), notFound: true},
@@ -96,6 +96,11 @@ func TestErrorClassification(t *testing.T) {
 		"429":                {err: apiErr(429, "APIG.0308"), throttled: true},
 		"401":                {err: apiErr(401, "APIG.0301"), auth: true},
 		"signature":          {err: apiErr(400, "APIG.0303"), auth: true},
+		"401 without code":   {err: apiErr(401, ""), auth: true},
+		"403 APIG.0301":      {err: apiErr(403, "APIG.0301"), auth: true},
+		"403 CPS.0001":       {err: apiErr(403, "CPS.0001"), permission: true},
+		"CPS.0001 as 400":    {err: apiErr(400, "CPS.0001"), permission: true},
+		"403 without code":   {err: apiErr(403, ""), permission: true},
 		"uncertain 500":      {err: &UncertainError{Method: "POST", Path: "/x", Err: &APIError{HTTPStatus: 500}}, uncertain: true},
 		"not sent, refused":  {err: fmt.Errorf("w: %w", &NotSentError{Method: "POST", Path: "/x", Err: errors.New("connection refused")}), notSent: true},
 		"not sent, login":    {err: &NotSentError{Method: "POST", Path: "/x", Err: &authError{apiErr(401, "")}}, notSent: true, auth: true},
@@ -104,10 +109,10 @@ func TestErrorClassification(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := []bool{IsNotFound(tc.err), IsThrottled(tc.err), IsAuth(tc.err), IsUncertain(tc.err), IsNotSent(tc.err)}
-			want := []bool{tc.notFound, tc.throttled, tc.auth, tc.uncertain, tc.notSent}
+			got := []bool{IsNotFound(tc.err), IsThrottled(tc.err), IsAuth(tc.err), IsPermission(tc.err), IsUncertain(tc.err), IsNotSent(tc.err)}
+			want := []bool{tc.notFound, tc.throttled, tc.auth, tc.permission, tc.uncertain, tc.notSent}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("[notFound throttled auth uncertain notSent] (-want +got):\n%s", diff)
+				t.Errorf("[notFound throttled auth permission uncertain notSent] (-want +got):\n%s", diff)
 			}
 		})
 	}
