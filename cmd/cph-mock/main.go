@@ -118,7 +118,7 @@ func (c *config) check() error {
 		return errors.New("-user and -password go together")
 	case c.domain != "" && c.user == "":
 		return errors.New("-domain needs -user")
-	case o.ProjectID != "" && !isHexID(o.ProjectID):
+	case o.ProjectID != "" && !fakecph.IsID(o.ProjectID):
 		return errors.New("-project-id must be 32 lowercase hex characters, like a real project ID")
 	case o.Phones < 0 || o.Servers < 1 || o.Images < 1:
 		return errors.New("-phones must be ≥ 0, -servers and -images ≥ 1")
@@ -190,10 +190,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func isHexID(s string) bool {
-	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // describeCredentials says which kinds of credential are configured,

@@ -22,8 +22,8 @@ func TestIsHexID(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if got := isHexID(tc.in); got != tc.want {
-				t.Errorf("isHexID(%q) = %v, want %v", tc.in, got, tc.want)
+			if got := IsID(tc.in); got != tc.want {
+				t.Errorf("IsID(%q) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -34,7 +34,7 @@ func TestHexIDIsDeterministic(t *testing.T) {
 	a, b, c := stream(5, streamPhones), stream(5, streamPhones), stream(5, streamServers)
 	for range 100 {
 		x, y, z := hexID(a), hexID(b), hexID(c)
-		if !isHexID(x) || x != y || x == z {
+		if !IsID(x) || x != y || x == z {
 			t.Fatalf("hexID gave %q, %q (same seed and stream), %q (other stream)", x, y, z)
 		}
 	}

@@ -220,7 +220,7 @@ func (s *Service) listPhones(c *call) {
 	}
 	q := c.r.URL.Query()
 	serverID := q.Get("server_id")
-	if serverID != "" && !isHexID(serverID) {
+	if serverID != "" && !IsID(serverID) {
 		c.fail(http.StatusBadRequest, "CPS.0016", "server_id is invalid.")
 		return
 	}
@@ -268,7 +268,7 @@ func (s *Service) listPhones(c *call) {
 // error-code table.
 func (s *Service) showPhone(c *call) {
 	id := c.route.id
-	if !isHexID(id) {
+	if !IsID(id) {
 		c.fail(http.StatusBadRequest, "CPS.0004", "Invalid phone id.")
 		return
 	}

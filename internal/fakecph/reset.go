@@ -78,7 +78,7 @@ func (s *Service) batchReset(c *call) {
 		p, found := s.phones[ph.PhoneID]
 		props, propErr := parseProperty(ph.Property)
 		switch {
-		case !isHexID(ph.PhoneID):
+		case !IsID(ph.PhoneID):
 			e.ErrorCode, e.ErrorMsg = "CPS.0004", "Invalid phone id."
 		case !found:
 			e.ErrorCode, e.ErrorMsg = "CPS.0005", "Phone is not found."

@@ -20,7 +20,7 @@ func TestBatchResetLifecycle(t *testing.T) {
 		t.Fatalf("jobs %+v", a.Jobs)
 	}
 	for i, e := range a.Jobs {
-		if e.PhoneID != ids[i] || !isHexID(e.JobID) || e.ErrorCode != "" || e.ErrorMsg != "" {
+		if e.PhoneID != ids[i] || !IsID(e.JobID) || e.ErrorCode != "" || e.ErrorMsg != "" {
 			t.Errorf("entry %d: %+v, want phone %s with a job ID", i, e, ids[i])
 		}
 	}

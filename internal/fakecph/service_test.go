@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("phones %d servers %d images %d region %s", len(s.PhoneIDs()), len(s.ServerIDs()), len(s.ImageIDs()), s.Region())
 	}
 	for _, id := range append(append(append(s.PhoneIDs(), s.ServerIDs()...), s.ImageIDs()...), s.ProjectID()) {
-		if !isHexID(id) {
+		if !IsID(id) {
 			t.Errorf("%q is not 32 lowercase hex", id)
 		}
 	}
@@ -153,7 +153,7 @@ func TestRequestIDs(t *testing.T) {
 		f.get(t, "/v3/projects"),
 	} {
 		id := r.header.Get("X-Request-Id")
-		if !isHexID(id) || seen[id] {
+		if !IsID(id) || seen[id] {
 			t.Errorf("X-Request-Id %q (seen before: %v)", id, seen[id])
 		}
 		seen[id] = true
