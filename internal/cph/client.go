@@ -88,7 +88,7 @@ func (c *Client) ProjectID() string { return c.projectID }
 func (c *Client) discoverProject(ctx context.Context) (string, error) {
 	projects, err := c.ListProjects(ctx, c.s.region)
 	if err != nil {
-		return "", fmt.Errorf("discover the project of region %s (set the project ID to skip this): %w", c.s.region, err)
+		return "", fmt.Errorf("the project of region %s could not be looked up in IAM: %w", c.s.region, err)
 	}
 	var ids []string
 	for _, p := range projects {
@@ -98,12 +98,11 @@ func (c *Client) discoverProject(ctx context.Context) (string, error) {
 	}
 	switch {
 	case len(ids) == 0:
-		return "", fmt.Errorf("discover the project of region %s: IAM lists no project of that name; set the project ID", c.s.region)
+		return "", fmt.Errorf("IAM lists no project named after region %s", c.s.region)
 	case len(ids) > 1:
-		return "", fmt.Errorf("discover the project of region %s: IAM lists %d projects of that name (%s); set the project ID",
-			c.s.region, len(ids), strings.Join(ids, ", "))
+		return "", fmt.Errorf("IAM lists %d projects named after region %s (%s)", len(ids), c.s.region, strings.Join(ids, ", "))
 	case !IsID(ids[0]):
-		return "", fmt.Errorf("discover the project of region %s: IAM returned project ID %q, which is not %s", c.s.region, ids[0], IDDescription)
+		return "", fmt.Errorf("IAM returned project ID %q for region %s, which is not %s", ids[0], c.s.region, IDDescription)
 	}
 	return ids[0], nil
 }

@@ -9,8 +9,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +23,10 @@ import (
 	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
-var _ provider.ProviderWithActions = (*cphProvider)(nil)
+var (
+	_ provider.ProviderWithActions        = (*cphProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*cphProvider)(nil)
+)
 
 // New returns the provider constructor; version is set by the release build.
 func New(version string) func() provider.Provider {
@@ -41,21 +47,21 @@ type cphProvider struct {
 
 // providerModel is the provider block.
 type providerModel struct {
-	Region        types.String `tfsdk:"region"`
-	ProjectID     types.String `tfsdk:"project_id"`
-	Endpoint      types.String `tfsdk:"endpoint"`
-	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
-	AuthToken     types.String `tfsdk:"auth_token"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	UserName      types.String `tfsdk:"user_name"`
-	Password      types.String `tfsdk:"password"`
-	DomainName    types.String `tfsdk:"domain_name"`
-	Insecure      types.Bool   `tfsdk:"insecure"`
-	MaxRetries    types.Int64  `tfsdk:"max_retries"`
-	PollInterval  types.String `tfsdk:"poll_interval"`
-	BatchSize     types.Int64  `tfsdk:"batch_size"`
+	Region        types.String         `tfsdk:"region"`
+	ProjectID     types.String         `tfsdk:"project_id"`
+	Endpoint      types.String         `tfsdk:"endpoint"`
+	IAMEndpoint   types.String         `tfsdk:"iam_endpoint"`
+	AuthToken     types.String         `tfsdk:"auth_token"`
+	AccessKey     types.String         `tfsdk:"access_key"`
+	SecretKey     types.String         `tfsdk:"secret_key"`
+	SecurityToken types.String         `tfsdk:"security_token"`
+	UserName      types.String         `tfsdk:"user_name"`
+	Password      types.String         `tfsdk:"password"`
+	DomainName    types.String         `tfsdk:"domain_name"`
+	Insecure      types.Bool           `tfsdk:"insecure"`
+	MaxRetries    types.Int64          `tfsdk:"max_retries"`
+	PollInterval  timetypes.GoDuration `tfsdk:"poll_interval"`
+	BatchSize     types.Int64          `tfsdk:"batch_size"`
 }
 
 // providerData is what resources receive from Configure.
@@ -81,17 +87,36 @@ func (p *cphProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		case kindBool:
 			attrs[s.name] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
 		case kindInt:
-			attrs[s.name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc}
+			attrs[s.name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc, Validators: s.ints}
+		case kindDuration:
+			attrs[s.name] = schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: s.strings,
+				CustomType: timetypes.GoDurationType{}}
 		default:
-			attrs[s.name] = schema.StringAttribute{Optional: true, Sensitive: s.sensitive, MarkdownDescription: desc}
+			attrs[s.name] = schema.StringAttribute{Optional: true, Sensitive: s.sensitive, MarkdownDescription: desc,
+				Validators: s.strings}
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages Huawei Cloud Cloud Phone (CPH) fleets. Sign in with a token, " +
-			"an access key (permanent or temporary) or an IAM user's password; when several are configured " +
-			"the first of token, access key, password is used.",
+		MarkdownDescription: "Manages Huawei Cloud Cloud Phone (CPH) fleets. Sign in one way: a token, " +
+			"an access key (permanent or temporary) or an IAM user's password. Two ways in the provider block are " +
+			"an error; the provider block wins over the environment; among environment variables the first of " +
+			"token, access key, password is used; sign-in variables that are set but not used are named in a warning.",
 		Attributes: attrs,
 	}
+}
+
+// ValidateConfig checks, at `validate`, what the attributes' own validators
+// cannot: two sign-in methods in the block, and half a method that the
+// environment does not complete either.
+func (p *cphProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	raw := m.values()
+	resp.Diagnostics.Append(validateSignIn(raw)...)
+	resp.Diagnostics.Append(validateSignInComplete(raw, os.Getenv)...)
 }
 
 func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -107,8 +132,7 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	client, err := cph.New(ctx, settings.client)
 	if err != nil {
-		resp.Diagnostics.AddError("Configure CPH Client",
-			"The provider could not set up its Cloud Phone API client: "+err.Error())
+		resp.Diagnostics.Append(newClientDiagnostics(err, settings.client.ProjectID)...)
 		return
 	}
 	data := &providerData{
@@ -131,4 +155,30 @@ func (p *cphProvider) Actions(context.Context) []func() action.Action {
 
 func (p *cphProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewPhonesDataSource, NewPhoneDataSource, NewJobsDataSource, NewImagesDataSource}
+}
+
+// newClientDiagnostics explains why cph.New failed. Its configuration was
+// validated already, so what is left is the IAM look-up of the project.
+func newClientDiagnostics(err error, projectID string) diag.Diagnostics {
+	if len(cph.FieldErrors(err)) > 0 {
+		return clientDiagnostics(err, nil)
+	}
+	var diags diag.Diagnostics
+	if projectID != "" {
+		diags.AddError("Could Not Create CPH Client", err.Error())
+		return diags
+	}
+	const skip = " Set project_id (or the HW_PROJECT_ID environment variable) to skip the look-up."
+	switch {
+	case cph.IsAuth(err):
+		diags.AddError("Sign-In Failed",
+			"The credentials were refused when the provider looked up the project in IAM (project_id is not set): "+err.Error()+
+				". Check the sign-in settings; they are not valid for this IAM endpoint.")
+	case cph.IsPermission(err):
+		diags.AddAttributeError(path.Root("project_id"), "Permission Denied",
+			"The credentials may not list IAM projects, which the provider does when project_id is not set: "+err.Error()+"."+skip)
+	default:
+		diags.AddAttributeError(path.Root("project_id"), "Could Not Look Up Project ID", err.Error()+"."+skip)
+	}
+	return diags
 }
