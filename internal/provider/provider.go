@@ -115,7 +115,11 @@ func (p *cphProvider) ValidateConfig(ctx context.Context, req provider.ValidateC
 		return
 	}
 	raw := m.values()
-	resp.Diagnostics.Append(validateSignIn(raw)...)
+	// Completeness is judged only once the block names one method.
+	if conflicts := validateSignIn(raw); conflicts.HasError() {
+		resp.Diagnostics.Append(conflicts...)
+		return
+	}
 	resp.Diagnostics.Append(validateSignInComplete(raw, os.Getenv)...)
 }
 

@@ -272,10 +272,14 @@ func chooseCredentials(val map[string]string, fromEnv map[string]bool, getenv fu
 		if val[n.attr] == "" || !inMethod(chosen, n.attr) {
 			continue
 		}
+		var missing []string
 		for _, need := range n.needs {
 			if val[need] == "" {
-				diags.Append(incompleteSignIn(n.attr, need, fromEnv[n.attr]))
+				missing = append(missing, need)
 			}
+		}
+		if len(missing) > 0 {
+			diags.Append(incompleteSignIn(n.attr, missing, fromEnv[n.attr]))
 		}
 	}
 	if diags.HasError() {
@@ -302,14 +306,30 @@ func inMethod(i int, attr string) bool {
 
 // incompleteSignIn is the one message for half a sign-in method, at
 // validate and at Configure.
-func incompleteSignIn(have, need string, haveFromEnv bool) diag.Diagnostic {
+func incompleteSignIn(have string, missing []string, haveFromEnv bool) diag.Diagnostic {
 	given := have + " is set"
 	if haveFromEnv {
 		given = settingNamed(have).env + " is set in the environment"
 	}
+	var envs []string
+	for _, m := range missing {
+		envs = append(envs, settingNamed(m).env)
+	}
+	verb, vars := "must be set too", "variable"
+	if len(missing) > 1 {
+		vars = "variables"
+	}
 	return diag.NewAttributeErrorDiagnostic(path.Root(have), "Incomplete Credentials",
-		fmt.Sprintf("%s, so %s must be set too (in the provider block, or the %s environment variable). "+
-			"The ways to sign in: %s.", given, need, settingNamed(need).env, signInChoices))
+		fmt.Sprintf("%s, so %s %s (in the provider block, or the %s environment %s). The ways to sign in: %s.",
+			given, joinAnd(missing), verb, joinAnd(envs), vars, signInChoices))
+}
+
+// joinAnd joins names as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // clientDiagnostics maps the client's field errors to the attributes that

@@ -44,7 +44,7 @@ func TestResolveSettingsErrors(t *testing.T) {
 		"secret from env only": {nil, map[string]string{"HW_REGION_NAME": "r", "HW_SECRET_KEY": "sk"},
 			[]string{"HW_SECRET_KEY is set in the environment, so access_key must be set too", "HW_ACCESS_KEY"}, "secret_key"},
 		"user without password and domain": {func(m *providerModel) { m.UserName = types.StringValue("u") }, region,
-			[]string{"so password must be set too", "HW_PASSWORD", "so domain_name must be set too", "HW_DOMAIN_NAME"}, "user_name"},
+			[]string{"so password and domain_name must be set too", "HW_PASSWORD and HW_DOMAIN_NAME environment variables"}, "user_name"},
 		"unknown token": {func(m *providerModel) { m.AuthToken = types.StringUnknown() }, region,
 			[]string{"Unknown Provider Setting", "auth_token", "HW_AUTH_TOKEN"}, "auth_token"},
 		"token and access key": {func(m *providerModel) { token(m); m.AccessKey = types.StringValue("AK") }, region,

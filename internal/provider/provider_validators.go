@@ -121,11 +121,14 @@ func validateSignInComplete(raw map[string]attrValue, getenv func(string) string
 		if !raw[n.attr].set || raw[n.attr].value == "" {
 			continue
 		}
+		var missing []string
 		for _, need := range n.needs {
-			if raw[need].unknown || raw[need].value != "" || strings.TrimSpace(getenv(settingNamed(need).env)) != "" {
-				continue
+			if !raw[need].unknown && raw[need].value == "" && strings.TrimSpace(getenv(settingNamed(need).env)) == "" {
+				missing = append(missing, need)
 			}
-			diags.Append(incompleteSignIn(n.attr, need, false))
+		}
+		if len(missing) > 0 {
+			diags.Append(incompleteSignIn(n.attr, missing, false))
 		}
 	}
 	return diags
