@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -47,21 +46,21 @@ type cphProvider struct {
 
 // providerModel is the provider block.
 type providerModel struct {
-	Region        types.String         `tfsdk:"region"`
-	ProjectID     types.String         `tfsdk:"project_id"`
-	Endpoint      types.String         `tfsdk:"endpoint"`
-	IAMEndpoint   types.String         `tfsdk:"iam_endpoint"`
-	AuthToken     types.String         `tfsdk:"auth_token"`
-	AccessKey     types.String         `tfsdk:"access_key"`
-	SecretKey     types.String         `tfsdk:"secret_key"`
-	SecurityToken types.String         `tfsdk:"security_token"`
-	UserName      types.String         `tfsdk:"user_name"`
-	Password      types.String         `tfsdk:"password"`
-	DomainName    types.String         `tfsdk:"domain_name"`
-	Insecure      types.Bool           `tfsdk:"insecure"`
-	MaxRetries    types.Int64          `tfsdk:"max_retries"`
-	PollInterval  timetypes.GoDuration `tfsdk:"poll_interval"`
-	BatchSize     types.Int64          `tfsdk:"batch_size"`
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	Endpoint      types.String `tfsdk:"endpoint"`
+	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
+	AuthToken     types.String `tfsdk:"auth_token"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	UserName      types.String `tfsdk:"user_name"`
+	Password      types.String `tfsdk:"password"`
+	DomainName    types.String `tfsdk:"domain_name"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	PollInterval  types.String `tfsdk:"poll_interval"`
+	BatchSize     types.Int64  `tfsdk:"batch_size"`
 }
 
 // providerData is what resources receive from Configure.
@@ -88,9 +87,6 @@ func (p *cphProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			attrs[s.name] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
 		case kindInt:
 			attrs[s.name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc, Validators: s.ints}
-		case kindDuration:
-			attrs[s.name] = schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: s.strings,
-				CustomType: timetypes.GoDurationType{}}
 		default:
 			attrs[s.name] = schema.StringAttribute{Optional: true, Sensitive: s.sensitive, MarkdownDescription: desc,
 				Validators: s.strings}

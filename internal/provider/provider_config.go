@@ -22,7 +22,6 @@ const (
 	kindString settingKind = iota
 	kindBool
 	kindInt
-	kindDuration
 )
 
 // setting describes one provider attribute; the same table feeds the schema,
@@ -87,7 +86,7 @@ var settings = []setting{
 		description: fmt.Sprintf("How many times a failed request is retried when that is safe (reads, throttling), "+
 			"0 to %d. Defaults to %d. A batch reset is never re-sent once it may have reached the service.", maxMaxRetries, defaultMaxRetries),
 		ints: []validator.Int64{int64validator.Between(0, maxMaxRetries)}},
-	{name: "poll_interval", kind: kindDuration, title: "Poll Interval",
+	{name: "poll_interval", title: "Poll Interval",
 		description: fmt.Sprintf("The longest wait between two polls of the reset jobs, a duration from `%s` to `%s` "+
 			"such as `10s`. Polling starts at two seconds (or this value when smaller) and slows down to it. Defaults to `%s`.",
 			minPollInterval, maxPollInterval, reset.DefaultPollInterval),
@@ -144,7 +143,7 @@ func (m providerModel) values() map[string]attrValue {
 		"iam_endpoint": strAttr(m.IAMEndpoint), "auth_token": strAttr(m.AuthToken), "access_key": strAttr(m.AccessKey),
 		"secret_key": strAttr(m.SecretKey), "security_token": strAttr(m.SecurityToken), "user_name": strAttr(m.UserName),
 		"password": strAttr(m.Password), "domain_name": strAttr(m.DomainName), "insecure": boolAttr(m.Insecure),
-		"max_retries": intAttr(m.MaxRetries), "poll_interval": strAttr(m.PollInterval.StringValue), "batch_size": intAttr(m.BatchSize),
+		"max_retries": intAttr(m.MaxRetries), "poll_interval": strAttr(m.PollInterval), "batch_size": intAttr(m.BatchSize),
 	}
 }
 

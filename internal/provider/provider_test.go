@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -21,7 +20,7 @@ func nullModel() providerModel {
 		Region: types.StringNull(), ProjectID: types.StringNull(), Endpoint: types.StringNull(), IAMEndpoint: types.StringNull(),
 		AuthToken: types.StringNull(), AccessKey: types.StringNull(), SecretKey: types.StringNull(), SecurityToken: types.StringNull(),
 		UserName: types.StringNull(), Password: types.StringNull(), DomainName: types.StringNull(), Insecure: types.BoolNull(),
-		MaxRetries: types.Int64Null(), PollInterval: timetypes.NewGoDurationNull(), BatchSize: types.Int64Null(),
+		MaxRetries: types.Int64Null(), PollInterval: types.StringNull(), BatchSize: types.Int64Null(),
 	}
 }
 
@@ -178,7 +177,7 @@ func TestResolveSettingsValues(t *testing.T) {
 	m.AuthToken = types.StringValue("tok")
 	m.BatchSize = types.Int64Value(7)
 	m.MaxRetries = types.Int64Value(0)
-	m.PollInterval = timetypes.NewGoDurationValueFromStringMust("250ms")
+	m.PollInterval = types.StringValue("250ms")
 	m.Endpoint = types.StringValue("http://127.0.0.1:9")
 	m.ProjectID = types.StringValue(strings.Repeat("b", 32))
 	got, diags := resolveSettings(m, envOf(map[string]string{"HW_INSECURE": "true"}), "1.2.3")

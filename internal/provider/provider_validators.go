@@ -42,8 +42,8 @@ func (v clientRuleValidator) ValidateString(_ context.Context, req validator.Str
 	}
 }
 
-// durationBetween accepts a Go duration from min to max. Values that do not
-// parse are left to timetypes.GoDuration, which reports them.
+// durationBetween accepts a Go duration (time.ParseDuration) from lo to hi,
+// with one message for both a malformed and an out-of-range value.
 func durationBetween(lo, hi time.Duration) validator.String { return durationValidator{lo, hi} }
 
 type durationValidator struct{ min, max time.Duration }
@@ -58,14 +58,14 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || (d >= v.min && d <= v.max) {
+	d, err := time.ParseDuration(strings.TrimSpace(req.ConfigValue.ValueString()))
+	if err == nil && d >= v.min && d <= v.max {
 		return
 	}
 	s := settingNamed(req.Path.String())
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+s.title,
-		fmt.Sprintf("%s must be a duration from %s to %s, such as \"10s\", got %q.",
-			s.name, shortDuration(v.min), shortDuration(v.max), req.ConfigValue.ValueString()))
+		fmt.Sprintf("%s must be a duration from %s to %s: a number and a unit (ns, us, ms, s, m, h), such as \"10s\" "+
+			"or \"1m30s\", got %q.", s.name, shortDuration(v.min), shortDuration(v.max), req.ConfigValue.ValueString()))
 }
 
 // shortDuration writes 1h as "1h", not "1h0m0s".

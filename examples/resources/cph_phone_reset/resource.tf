@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    cph = {
+      source = "cph-terraform/cph"
+    }
+  }
+}
+
 variable "fleet" {
   description = "IDs of the cloud phones to return to a clean state."
   type        = list(string)
