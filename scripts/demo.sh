@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # make demo: reset a fleet of fake cloud phones through a real apply.
 #
-#  1. builds the provider and cph-mock into a temporary directory;
+#  1. installs the provider exactly as the README's "Use a local build"
+#     says (`make install GOBIN=<dir>`, here a temporary directory) and
+#     builds cph-mock beside it;
 #  2. starts cph-mock on a free loopback port with DEMO_PHONES seeded phones
 #     and reset jobs that take DEMO_JOB_DURATION;
-#  3. points a CLI configuration (dev_overrides for cph-terraform/cph) at the
-#     build, so no `init` and no registry are needed;
+#  3. writes the CLI configuration as the README says
+#     (scripts/dev-overrides.sh <dir>, TF_CLI_CONFIG_FILE), so no `init` and
+#     no registry are needed, and works in a fresh copy of examples/demo;
 #  4. applies examples/demo/ (every phone reset, two with their own
-#     properties) and prints the job of each phone;
+#     properties); the apply prints the job of each phone;
 #  5. changes one phone's properties and applies again: only that phone is
 #     reset;
 #  6. prints the fake's counters, checks them, stops the fake and cleans up.
@@ -74,9 +77,9 @@ cli_version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2
 step "Using $cli_version ($cli)"
 
 # ---------------------------------------------------------------- 1. build
-step "Building the provider and cph-mock"
+step "Installing the provider (make install GOBIN=$work/bin) and building cph-mock"
 mkdir -p "$work/bin"
-go build -ldflags '-X main.version=0.0.0-demo' -o "$work/bin/terraform-provider-cph" .
+make --no-print-directory install GOBIN="$work/bin"
 go build -o "$work/bin/cph-mock" ./cmd/cph-mock
 
 # ---------------------------------------------------------------- 2. the fake
@@ -120,18 +123,12 @@ mapfile -t phone_ids < <(http_get /_mock/phone-ids)
 ((${#phone_ids[@]} == phones)) || die "expected $phones phone IDs from /_mock/phone-ids, got ${#phone_ids[@]}"
 
 # ---------------------------------------------------------------- 3. CLI config
-# dev_overrides makes the CLI use the provider just built, without `init`.
-# OpenTofu reads cph-terraform/cph as registry.opentofu.org/cph-terraform/cph
-# and Terraform as registry.terraform.io/...: the unqualified key covers both.
-cat >"$work/cli.tfrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "cph-terraform/cph" = "$work/bin"
-  }
-  direct {}
-}
-EOF
-export TF_CLI_CONFIG_FILE=$work/cli.tfrc
+# The README's steps: dev_overrides makes the CLI use the provider just
+# installed, without `init`.
+step "Pointing the CLI at it (scripts/dev-overrides.sh $work/bin > $work/cph-dev.tfrc)"
+scripts/dev-overrides.sh "$work/bin" >"$work/cph-dev.tfrc"
+cat "$work/cph-dev.tfrc"
+export TF_CLI_CONFIG_FILE=$work/cph-dev.tfrc
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 unset TF_WORKSPACE TF_DATA_DIR TF_CLI_ARGS TF_CLI_ARGS_apply TF_CLI_ARGS_plan
 
