@@ -55,7 +55,7 @@ var settings = []setting{
 			"password sign-in also needs `iam_endpoint` (it logs in to IAM).",
 		strings: []validator.String{clientRule(cph.ValidateRegion)}},
 	{name: "project_id", env: "HW_PROJECT_ID", field: cph.FieldProjectID, title: "Project ID",
-		description: "The project of the region (" + cph.IDDescription + "). When absent it is looked up in IAM " +
+		description: "The project of the region, " + cph.IDDescription + ". When absent it is looked up in IAM " +
 			"by the region's name, which also checks the credentials before any plan.",
 		strings: []validator.String{clientRule(cph.ValidateProjectID)}},
 	{name: "endpoint", env: "HW_CPH_ENDPOINT", field: cph.FieldEndpoint, title: "CPH Endpoint",
@@ -89,7 +89,7 @@ var settings = []setting{
 	{name: "poll_interval", title: "Poll Interval",
 		description: fmt.Sprintf("The longest wait between two polls of the reset jobs, a duration from `%s` to `%s` "+
 			"such as `10s`. Polling starts at two seconds (or this value when smaller) and slows down to it. Defaults to `%s`.",
-			minPollInterval, maxPollInterval, reset.DefaultPollInterval),
+			shortDuration(minPollInterval), shortDuration(maxPollInterval), reset.DefaultPollInterval),
 		strings: []validator.String{durationBetween(minPollInterval, maxPollInterval)}},
 	{name: "batch_size", kind: kindInt, title: "Batch Size",
 		description: fmt.Sprintf("Phones per batch-reset request, 1 to %d. Defaults to %d.", maxBatchSize, reset.DefaultBatchSize),
