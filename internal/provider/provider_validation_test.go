@@ -266,3 +266,47 @@ func TestValidateProviderConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestAccProvider_blockWinsOverEnvironment: access keys in the block sign
+// in although a stale HW_AUTH_TOKEN is set (the fake accepts only the keys),
+// and with endpoint and project_id neither region nor iam_endpoint is
+// needed for AK/SK sign-in.
+func TestAccProvider_blockWinsOverEnvironment(t *testing.T) {
+	clearProviderEnv(t)
+	t.Setenv("HW_AUTH_TOKEN", "stale-token-from-the-environment")
+	const ak, sk = "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc"
+	env := newAccEnv(t, fakecph.Options{Seed: 12, Phones: 2, AccessKey: ak, SecretKey: sk})
+	ids := env.phones(2)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cph" {
+  endpoint      = %q
+  project_id    = %q
+  access_key    = %q
+  secret_key    = %q
+  poll_interval = "20ms"
+}
+resource "cph_phone_reset" "fleet" {
+  phones = %s
+}
+`, env.url, env.svc.ProjectID(), ak, sk, phonesHCL(ids, nil)),
+			ConfigStateChecks: allSucceeded(ids),
+			Check: func(s *terraform.State) error {
+				calls := env.svc.Stats().Calls
+				for route, byStatus := range calls {
+					for status, n := range byStatus {
+						if status >= 400 && n > 0 {
+							return fmt.Errorf("the fake answered %s with %d %d times: the stale token was used", route, status, n)
+						}
+					}
+				}
+				if n := calls["iam_projects"]; len(n) > 0 {
+					return fmt.Errorf("IAM was called (%v) although endpoint and project_id are set", n)
+				}
+				return env.expectResets(ids, 1)(s)
+			},
+		}},
+	})
+}
