@@ -4,7 +4,9 @@
 //
 // Every call takes a context first and fails with a typed error: *APIError
 // for an error answer, or a wrapped transport or validation error naming the
-// method and path.
+// method and path. A Config is checked by Config.Validate (New calls it):
+// each problem is a *FieldError naming the field, so callers can point at
+// the setting; IDs are checked by IsID.
 //
 // # What a failed batch reset did
 //
