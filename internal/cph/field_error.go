@@ -46,26 +46,19 @@ func (e *FieldError) Error() string { return string(e.Field) + " " + e.Problem }
 // FieldErrors returns every *FieldError in err (as joined by Config.Validate
 // and New), or nil when err holds none.
 func FieldErrors(err error) []*FieldError {
-	var out []*FieldError
-	var walk func(error)
-	walk = func(err error) {
-		var fe *FieldError
-		switch {
-		case err == nil:
-		case errors.As(err, &fe) && fe == err:
-			out = append(out, fe)
-		default:
-			if j, ok := err.(interface{ Unwrap() []error }); ok {
-				for _, e := range j.Unwrap() {
-					walk(e)
-				}
-			} else if errors.As(err, &fe) {
-				out = append(out, fe)
-			}
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		var out []*FieldError
+		for _, e := range joined.Unwrap() {
+			out = append(out, FieldErrors(e)...)
 		}
+		return out
 	}
-	walk(err)
-	return out
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return []*FieldError{fe}
+	}
+	return nil
 }
 
 func fieldErr(f Field, format string, args ...any) *FieldError {
