@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -132,7 +133,7 @@ func (p *cphProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	client, err := cph.New(ctx, settings.client)
 	if err != nil {
-		resp.Diagnostics.Append(newClientDiagnostics(err, settings.client.ProjectID)...)
+		resp.Diagnostics.Append(newClientDiagnostics(err, settings.client)...)
 		return
 	}
 	data := &providerData{
@@ -159,26 +160,34 @@ func (p *cphProvider) DataSources(context.Context) []func() datasource.DataSourc
 
 // newClientDiagnostics explains why cph.New failed. Its configuration was
 // validated already, so what is left is the IAM look-up of the project.
-func newClientDiagnostics(err error, projectID string) diag.Diagnostics {
+func newClientDiagnostics(err error, cfg cph.Config) diag.Diagnostics {
 	if len(cph.FieldErrors(err)) > 0 {
 		return clientDiagnostics(err, nil)
 	}
 	var diags diag.Diagnostics
-	if projectID != "" {
+	if cfg.ProjectID != "" {
 		diags.AddError("Could Not Create CPH Client", err.Error())
 		return diags
 	}
+	cause := err.Error()
+	var apiErr *cph.APIError
+	if errors.As(err, &apiErr) {
+		cause = apiErr.Error()
+	}
+	why := fmt.Sprintf("the provider looks up the project of region %s in IAM because project_id is not set", cfg.Region)
 	const skip = " Set project_id (or the HW_PROJECT_ID environment variable) to skip the look-up."
 	switch {
 	case cph.IsAuth(err):
 		diags.AddError("Sign-In Failed",
-			"The credentials were refused when the provider looked up the project in IAM (project_id is not set): "+err.Error()+
-				". Check the sign-in settings; they are not valid for this IAM endpoint.")
+			"IAM refused the credentials ("+why+"): "+cause+". Check the sign-in settings and iam_endpoint.")
 	case cph.IsPermission(err):
 		diags.AddAttributeError(path.Root("project_id"), "Permission Denied",
-			"The credentials may not list IAM projects, which the provider does when project_id is not set: "+err.Error()+"."+skip)
+			"The credentials may not list IAM projects ("+why+"): "+cause+"."+skip)
+	case apiErr != nil:
+		diags.AddAttributeError(path.Root("project_id"), "Could Not Look Up Project ID",
+			"IAM answered with an error ("+why+"): "+cause+"."+skip)
 	default:
-		diags.AddAttributeError(path.Root("project_id"), "Could Not Look Up Project ID", err.Error()+"."+skip)
+		diags.AddAttributeError(path.Root("project_id"), "Could Not Look Up Project ID", cause+"."+skip)
 	}
 	return diags
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -146,14 +147,18 @@ func (c badProviderConfig) written(url, project string) map[string]any {
 // a value from the environment), then the detail (the CLI wraps long
 // details, so spaces match any white space).
 func (c badProviderConfig) wantError() *regexp.Regexp {
-	loose := func(s string) string {
-		return strings.Join(strings.Fields(regexp.QuoteMeta(s)), `\s+`)
-	}
+	loose := loosePhrase
 	at := `provider "cph" \{`
 	if _, written := c.written("", "")[c.attr]; written {
 		at = `\d+:\s+` + regexp.QuoteMeta(c.attr) + `\s+=`
 	}
 	return regexp.MustCompile(`(?s)Error: ` + loose(c.summary) + `.*` + at + `.*` + loose(c.detail))
+}
+
+// loosePhrase matches s literally, except that each space matches any
+// white space: the CLI wraps long diagnostics.
+func loosePhrase(s string) string {
+	return strings.Join(strings.Fields(regexp.QuoteMeta(s)), `\s+`)
 }
 
 // TestAccProvider_badProviderConfig runs every invalid provider block
@@ -308,5 +313,58 @@ resource "cph_phone_reset" "fleet" {
 				return env.expectResets(ids, 1)(s)
 			},
 		}},
+	})
+}
+
+// TestAccProvider_projectLookUpFailures: without project_id the provider
+// looks the project up in IAM while configuring, so wrong credentials fail
+// the plan there, with one error, and no CPH call is made.
+func TestAccProvider_projectLookUpFailures(t *testing.T) {
+	clearProviderEnv(t)
+	env := newAccEnv(t, fakecph.Options{Seed: 13, Phones: 1})
+	id := env.phones(1)[0]
+	config := func(region, token string) string {
+		return fmt.Sprintf(`
+provider "cph" {
+  region       = %q
+  endpoint     = %[3]q
+  iam_endpoint = %[3]q
+  auth_token   = %[2]q
+}
+resource "cph_phone_reset" "fleet" {
+  phones = { %[4]q = {} }
+}
+`, region, token, env.url, id)
+	}
+	onlyIAM := func(*terraform.State) error {
+		st := env.takeStats()
+		for route, byStatus := range st.Calls {
+			if route != fakecph.RouteIAMProjects {
+				return fmt.Errorf("unexpected calls of %s: %v (only the IAM project look-up may run)", route, byStatus)
+			}
+		}
+		if len(st.Calls[fakecph.RouteIAMProjects]) == 0 {
+			return errors.New("the project was never looked up")
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6,
+		Steps: []resource.TestStep{
+			{
+				Config:      config("cn-north-4", "wrong-token"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Error: Sign-In Failed.*` + loosePhrase(
+					"IAM refused the credentials (the provider looks up the project of region cn-north-4 in IAM because "+
+						"project_id is not set): GET /v3/projects: HTTP 401 APIG.0301")),
+			},
+			{
+				Config:      config("cn-east-3", testToken),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Error: Could Not Look Up Project ID.*` + loosePhrase(
+					"IAM lists no project named after region cn-east-3. Set project_id (or the HW_PROJECT_ID environment variable)")),
+			},
+		},
+		CheckDestroy: onlyIAM,
 	})
 }
