@@ -352,15 +352,15 @@ resource "cph_phone_reset" "fleet" {
 		ProtoV6ProviderFactories: protoV6,
 		Steps: []resource.TestStep{
 			{
-				Config:      config("cn-north-4", "wrong-token"),
-				PlanOnly:    true,
+				Config:   config("cn-north-4", "wrong-token"),
+				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)Error: Sign-In Failed.*` + loosePhrase(
 					"IAM refused the credentials (the provider looks up the project of region cn-north-4 in IAM because "+
 						"project_id is not set): GET /v3/projects: HTTP 401 APIG.0301")),
 			},
 			{
-				Config:      config("cn-east-3", testToken),
-				PlanOnly:    true,
+				Config:   config("cn-east-3", testToken),
+				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)Error: Could Not Look Up Project ID.*` + loosePhrase(
 					"IAM lists no project named after region cn-east-3. Set project_id (or the HW_PROJECT_ID environment variable)")),
 			},
