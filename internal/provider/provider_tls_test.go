@@ -54,7 +54,7 @@ resource "cph_phone_reset" "fleet" {
 		Steps: []resource.TestStep{
 			{
 				Config:      config(""),
-				ExpectError: regexp.MustCompile(`(?s)Configure CPH Client.*certificate.*could not be verified.*SSL_CERT_FILE.*insecure`),
+				ExpectError: regexp.MustCompile(`(?s)Could Not Look Up Project ID.*certificate.*could not be verified.*SSL_CERT_FILE.*insecure`),
 			},
 			{
 				Config:      config("insecure = false"),
