@@ -22,12 +22,13 @@ const (
 // and Credentials are required.
 type Config struct {
 	Region string
-	// ProjectID is the project of Region (32 lower-case hex characters). When
-	// empty, New discovers it: GET {iam}/v3/projects?name=<Region>.
+	// ProjectID is the project of Region (see IsID). When empty, New
+	// discovers it: GET {iam}/v3/projects?name=<Region>.
 	ProjectID string
 	// Endpoint defaults to "https://cph.<Region>.myhuaweicloud.com".
 	Endpoint string
-	// IAMEndpoint defaults to "https://iam.<Region>.myhuaweicloud.com".
+	// IAMEndpoint defaults to "https://iam.<Region>.myhuaweicloud.com". Only
+	// password sign-in and the discovery of ProjectID call IAM.
 	IAMEndpoint string
 	// Credentials is one of TokenCredentials, AKSKCredentials or
 	// PasswordCredentials (values or non-nil pointers).
