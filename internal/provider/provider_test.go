@@ -55,7 +55,7 @@ func TestResolveSettingsErrors(t *testing.T) {
 			m.Endpoint, m.ProjectID = types.StringValue("http://127.0.0.1:1"), types.StringValue(strings.Repeat("a", 32))
 		}, nil, []string{"Missing Region", "the default IAM endpoint for password sign-in"}, "region"},
 		"bad project": {func(m *providerModel) { token(m); m.ProjectID = types.StringValue("xyz") }, region,
-			[]string{"Invalid Project ID", `project_id must be 32 lowercase hexadecimal characters (0-9, a-f), got "xyz".`}, "project_id"},
+			[]string{"Invalid Project ID", `project_id must be 32 lowercase hexadecimal characters, got "xyz".`}, "project_id"},
 		"bad endpoint from env": {token, map[string]string{"HW_REGION_NAME": "r", "HW_CPH_ENDPOINT": "cph.example.com"},
 			[]string{"Invalid CPH Endpoint", `endpoint (from the HW_CPH_ENDPOINT environment variable) must be an absolute http or https URL`, `got "cph.example.com"`}, "endpoint"},
 		"bad region": {func(m *providerModel) { token(m); m.Region = types.StringValue("CN North") }, nil,
@@ -76,7 +76,7 @@ func TestResolveSettingsErrors(t *testing.T) {
 			if !diags.HasError() {
 				t.Fatal("expected an error")
 			}
-			text := diagText(diags)
+			text := frameworkDiagText(diags)
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("diagnostics lack %q:\n%s", w, text)
@@ -98,7 +98,7 @@ func TestResolveSettingsErrors(t *testing.T) {
 	}
 }
 
-func diagText(diags diag.Diagnostics) string {
+func frameworkDiagText(diags diag.Diagnostics) string {
 	var text strings.Builder
 	for _, d := range diags {
 		fmt.Fprintf(&text, "%s: %s: %s\n", d.Severity(), d.Summary(), d.Detail())
@@ -149,7 +149,7 @@ func TestResolveSettingsSignInPrecedence(t *testing.T) {
 			}
 			got, diags := resolveSettings(m, envOf(env), "1.2.3")
 			if diags.HasError() {
-				t.Fatal(diagText(diags))
+				t.Fatal(frameworkDiagText(diags))
 			}
 			if diff := cmp.Diff(tc.want, got.client.Credentials); diff != "" {
 				t.Errorf("credentials (-want +got):\n%s", diff)
@@ -157,13 +157,13 @@ func TestResolveSettingsSignInPrecedence(t *testing.T) {
 			warnings := diags.Warnings()
 			switch {
 			case tc.wantIgnored == "" && len(warnings) > 0:
-				t.Errorf("unexpected warning:\n%s", diagText(diags))
+				t.Errorf("unexpected warning:\n%s", frameworkDiagText(diags))
 			case tc.wantIgnored != "" && (len(warnings) != 1 ||
 				!strings.Contains(warnings[0].Detail(), "set but not used: "+tc.wantIgnored+".")):
-				t.Errorf("want one warning naming %s, got:\n%s", tc.wantIgnored, diagText(diags))
+				t.Errorf("want one warning naming %s, got:\n%s", tc.wantIgnored, frameworkDiagText(diags))
 			}
 			for _, v := range env {
-				if len(v) > 5 && strings.Contains(diagText(diags), v) {
+				if len(v) > 5 && strings.Contains(frameworkDiagText(diags), v) {
 					t.Errorf("a diagnostic shows the value %q", v)
 				}
 			}
@@ -182,7 +182,7 @@ func TestResolveSettingsValues(t *testing.T) {
 	m.ProjectID = types.StringValue(strings.Repeat("b", 32))
 	got, diags := resolveSettings(m, envOf(map[string]string{"HW_INSECURE": "true"}), "1.2.3")
 	if diags.HasError() {
-		t.Fatal(diagText(diags))
+		t.Fatal(frameworkDiagText(diags))
 	}
 	if got.batchSize != 7 || got.pollInterval != 250*time.Millisecond || got.client.MaxRetries != 0 ||
 		!got.client.Insecure || got.client.UserAgent != "terraform-provider-cph/1.2.3" || got.client.Region != "" {

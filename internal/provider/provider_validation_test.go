@@ -63,7 +63,7 @@ var badProviderConfigs = []badProviderConfig{
 	{"region malformed", map[string]any{"region": "CN North 4"}, nil,
 		"Invalid Region", "region", `region must be a region name: lowercase letters and digits in dash-separated words, such as cn-north-4, got "CN North 4".`, true},
 	{"project_id short", map[string]any{"project_id": "xyz"}, nil,
-		"Invalid Project ID", "project_id", `project_id must be 32 lowercase hexadecimal characters (0-9, a-f), got "xyz".`, true},
+		"Invalid Project ID", "project_id", `project_id must be 32 lowercase hexadecimal characters, got "xyz".`, true},
 	{"project_id upper-case", map[string]any{"project_id": "0123456789ABCDEF0123456789ABCDEF"}, nil,
 		"Invalid Project ID", "project_id", `got "0123456789ABCDEF0123456789ABCDEF"`, true},
 	{"token beside an access key", map[string]any{"access_key": "AK", "secret_key": "SK"}, nil,
@@ -180,18 +180,18 @@ func TestAccProvider_badProviderConfig(t *testing.T) {
 					PlanOnly:    true,
 					ExpectError: c.wantError(),
 				}},
-				CheckDestroy: func(*terraform.State) error { return env.expectNoCalls() },
+				CheckDestroy: func(*terraform.State) error { return env.noCallsError() },
 			})
 		})
 	}
-	if err := env.expectNoCalls(); err != nil {
+	if err := env.noCallsError(); err != nil {
 		t.Error(err)
 	}
 }
 
-// expectNoCalls fails when the fake received any request since the last
+// noCallsError says so when the fake received any request since the last
 // takeStats.
-func (e *accEnv) expectNoCalls() error {
+func (e *accEnv) noCallsError() error {
 	st := e.takeStats()
 	total := 0
 	for _, byStatus := range st.Calls {

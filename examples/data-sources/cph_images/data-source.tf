@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    cph = {
+      source = "cph-terraform/cph"
+    }
+  }
+}
+
 # The account's own image named "android-12-qa".
 data "cph_images" "qa" {
   image_type = "private"

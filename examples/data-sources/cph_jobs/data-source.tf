@@ -1,3 +1,20 @@
+terraform {
+  required_providers {
+    cph = {
+      source = "cph-terraform/cph"
+    }
+  }
+}
+
+variable "fleet" {
+  description = "IDs of the cloud phones to reset."
+  type        = list(string)
+}
+
+resource "cph_phone_reset" "fleet" {
+  phones = { for id in var.fleet : id => {} }
+}
+
 # Audit the jobs of a reset made by this provider...
 data "cph_jobs" "fleet" {
   request_ids = cph_phone_reset.fleet.request_ids

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    cph = {
+      source = "cph-terraform/cph"
+    }
+  }
+}
+
 data "cph_phone" "one" {
   phone_id = "a7f3a1c5258347d6b6f1def79e11f2bc"
 }

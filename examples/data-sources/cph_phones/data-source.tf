@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    cph = {
+      source = "cph-terraform/cph"
+    }
+  }
+}
+
 # Every phone whose name contains "qa-" (the API's fuzzy match) on one server.
 data "cph_phones" "qa" {
   server_id  = "0e6a5b2f4c6d4b1e8f2a9c3d7e5b1a40"
