@@ -1,14 +1,6 @@
 # Terraform 1.14 or later only: OpenTofu has no actions, so keep action
 # blocks in files of their own.
 
-terraform {
-  required_providers {
-    cph = {
-      source = "cph-terraform/cph"
-    }
-  }
-}
-
 # Reset the lab phones onto a new image, every time the action is invoked.
 action "cph_phone_reset" "lab" {
   config {
