@@ -220,7 +220,7 @@ type progressReporter struct {
 	total     int
 	batchSize int
 	last      time.Time // of the last waiting message
-	sent      []string  // request IDs answered, in order
+	sent      []string  // request IDs answered, at their batch's index (answers may come in any order)
 }
 
 func (p *progressReporter) say(format string, args ...any) {
@@ -236,7 +236,10 @@ func (p *progressReporter) event(ev reset.Event) {
 			plural(ev.Batches, "batch-reset request", "batch-reset requests"), p.batchSize)
 		p.last = p.now() // the first waiting message comes `every` after the start at the earliest
 	case reset.EventBatchSent:
-		p.sent = append(p.sent, ev.RequestID)
+		for len(p.sent) < ev.Batch {
+			p.sent = append(p.sent, "")
+		}
+		p.sent[ev.Batch-1] = ev.RequestID
 		msg := fmt.Sprintf("Request %d/%d sent: request ID %s, %d accepted", ev.Batch, ev.Batches, ev.RequestID, ev.Accepted)
 		if ev.Rejected > 0 {
 			msg += fmt.Sprintf(", %d rejected", ev.Rejected)
@@ -265,7 +268,7 @@ func (p *progressReporter) counts(succeeded, failed, running int) string {
 // in the order sent, then a request refused as a whole.
 func (p *progressReporter) summary(jobs map[string]reset.Job) {
 	c := reset.Counts(jobs)
-	ids := slices.Clone(p.sent)
+	ids := slices.DeleteFunc(slices.Clone(p.sent), func(id string) bool { return id == "" })
 	for _, id := range reset.RequestIDs(jobs) {
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
