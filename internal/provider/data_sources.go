@@ -28,16 +28,10 @@ var _ readAPI = (*cph.Client)(nil)
 // configureDataSource returns the reads of a configured provider: nil (and
 // no error) while the provider is not configured yet, as during validation.
 func configureDataSource(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) readAPI {
-	if req.ProviderData == nil {
-		return nil
+	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
+		return data.reads
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return nil
-	}
-	return data.reads
+	return nil
 }
 
 // notConfigured is the error of a read before Configure ran.

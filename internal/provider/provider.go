@@ -191,3 +191,18 @@ func newClientDiagnostics(err error, cfg cph.Config) diag.Diagnostics {
 	}
 	return diags
 }
+
+// providerDataFrom is the Configure guard of every resource, data source and
+// action: nil while the provider is not configured yet (as during
+// validation), an error for anything but *providerData.
+func providerDataFrom(pd any, diags *diag.Diagnostics) *providerData {
+	if pd == nil {
+		return nil
+	}
+	data, ok := pd.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", pd))
+	}
+	return data
+}
