@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -82,6 +83,9 @@ type call struct {
 	route route
 	body  []byte
 	now   time.Time
+	// counted records the call in Stats; drop calls it before closing the
+	// connection, so a client that sees the close also sees the count.
+	counted func()
 }
 
 // ServeHTTP serves IAM, CPH and the /_mock/ admin endpoints. Each API call
@@ -102,8 +106,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	rec.Header().Set("X-Request-Id", rid)
 	start := time.Now()
+	var once sync.Once
+	count := func() { once.Do(func() { s.countCall(rt.name, rec.status) }) }
 	defer func() {
-		s.countCall(rt.name, rec.status)
+		count()
 		if s.log != nil {
 			status := strconv.Itoa(rec.status)
 			if rec.status == StatusDropped {
@@ -116,7 +122,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 && !wait(r, latency) {
 		return // the client gave up; nothing to answer
 	}
-	c := &call{w: rec, r: r, rid: rid, route: rt, now: s.clock.Now()}
+	c := &call{w: rec, r: r, rid: rid, route: rt, now: s.clock.Now(), counted: count}
 	if rt.name == RouteUnknown {
 		c.fail(http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 		return
@@ -230,6 +236,9 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // a ResponseRecorder) it aborts the handler instead, which net/http turns
 // into a reset stream or a closed connection.
 func (c *call) drop() {
+	if c.counted != nil {
+		c.counted()
+	}
 	conn, _, err := http.NewResponseController(c.w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
