@@ -58,18 +58,6 @@ resource "cph_phone_reset" "fleet" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6,
 		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
-			st := env.takeStats()
-			total := 0
-			for _, byStatus := range st.Calls {
-				for _, n := range byStatus {
-					total += n
-				}
-			}
-			if total != 0 {
-				return fmt.Errorf("invalid configurations made %d API calls (%v), want 0", total, st.Calls)
-			}
-			return nil
-		},
+		CheckDestroy:             func(*terraform.State) error { return env.noCallsError() },
 	})
 }
