@@ -170,12 +170,12 @@ func TestListAllPhonesPages(t *testing.T) {
 		wantOffsets []int
 		wantPhones  int
 	}{
-		"450 phones: 5 pages":              {total: 450, reportCount: -1, wantOffsets: []int{0, 100, 200, 300, 400}, wantPhones: 450},
-		"1050 phones: count then 10 pages": {total: 1050, reportCount: -1, wantOffsets: []int{0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, wantPhones: 1050},
-		"200 phones: stops at count":       {total: 200, reportCount: -1, wantOffsets: []int{0, 100}, wantPhones: 200},
-		"count 0 but full pages":           {total: 200, reportCount: 0, wantOffsets: []int{0, 100, 200}, wantPhones: 200},
+		"900 phones: 5 pages":              {total: 900, reportCount: -1, wantOffsets: []int{0, 200, 400, 600, 800}, wantPhones: 900},
+		"2050 phones: count then 11 pages": {total: 2050, reportCount: -1, wantOffsets: []int{0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000}, wantPhones: 2050},
+		"400 phones: stops at count":       {total: 400, reportCount: -1, wantOffsets: []int{0, 200}, wantPhones: 400},
+		"count 0 but full pages":           {total: 400, reportCount: 0, wantOffsets: []int{0, 200, 400}, wantPhones: 400},
 		"none":                             {total: 0, reportCount: -1, wantOffsets: []int{0}, wantPhones: 0},
-		"new phone between pages: deduped": {total: 150, reportCount: -1, shift: true, wantOffsets: []int{0, 100}, wantPhones: 150},
+		"new phone between pages: deduped": {total: 300, reportCount: -1, shift: true, wantOffsets: []int{0, 200}, wantPhones: 300},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestListAllPhonesPages(t *testing.T) {
 			var offsets []int
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 				q := r.URL.Query()
-				if q.Get("limit") != "100" || q.Get("status") != "2" || q.Get("server_id") != "srv-1" {
+				if q.Get("limit") != "200" || q.Get("status") != "2" || q.Get("server_id") != "srv-1" {
 					t.Errorf("query = %s", r.URL.RawQuery)
 				}
 				offset, _ := strconv.Atoi(q.Get("offset"))
@@ -205,7 +205,7 @@ func TestListAllPhonesPages(t *testing.T) {
 				if count < 0 {
 					count = len(all)
 				}
-				page := all[min(offset, len(all)):min(offset+100, len(all))]
+				page := all[min(offset, len(all)):min(offset+PhonesPageSize, len(all))]
 				writeJSON(w, 200, ListPhonesOutput{Count: count, Phones: page})
 			})
 			c := mustNew(t, testConfig(srv, TokenCredentials{Token: "tok"}))

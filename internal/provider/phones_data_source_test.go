@@ -112,7 +112,7 @@ data "cph_phones" "trial" {
 	})
 }
 
-// TestAccPhonesDataSource_paging reads 450 phones: every page, 100 at a
+// TestAccPhonesDataSource_paging reads 450 phones: every page, 200 at a
 // time, each phone once.
 func TestAccPhonesDataSource_paging(t *testing.T) {
 	var calls callLog
@@ -129,15 +129,15 @@ func TestAccPhonesDataSource_paging(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.cph_phones.all", tfjsonpath.New("ids"), idsExact(all)),
 				},
-				Check: calls.expectReads("/phones", "offset", []string{"0", "100", "200", "300", "400"}, url.Values{"limit": {"100"}}),
+				Check: calls.expectReads("/phones", "offset", []string{"0", "200", "400"}, url.Values{"limit": {"200"}}),
 			},
-			{ // 225 phones on one server: three pages, the filter on each.
+			{ // 225 phones on one server: two pages, the filter on each.
 				PreConfig: func() { calls.take("") },
 				Config:    env.providerBlock() + fmt.Sprintf(`data "cph_phones" "server" { server_id = %q }`, server),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.cph_phones.server", tfjsonpath.New("ids"), idsExact(onServer)),
 				},
-				Check: calls.expectReads("/phones", "offset", []string{"0", "100", "200"}, url.Values{"limit": {"100"}, "server_id": {server}}),
+				Check: calls.expectReads("/phones", "offset", []string{"0", "200"}, url.Values{"limit": {"200"}, "server_id": {server}}),
 			},
 		},
 	})
