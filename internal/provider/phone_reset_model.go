@@ -185,6 +185,13 @@ func stringList(ids []string) types.List {
 }
 
 // setJobs records jobs and the attributes derived from them.
+// computedEqual reports whether the attributes ModifyPlan computes (id,
+// jobs, request_ids, incomplete_phones) are the same in both models.
+func (m *phoneResetModel) computedEqual(o phoneResetModel) bool {
+	return m.ID.Equal(o.ID) && m.Jobs.Equal(o.Jobs) && m.RequestIDs.Equal(o.RequestIDs) &&
+		m.IncompletePhones.Equal(o.IncompletePhones)
+}
+
 func (m *phoneResetModel) setJobs(jobs map[string]reset.Job) {
 	m.Jobs, m.RequestIDs, m.IncompletePhones = jobsValue(jobs), requestIDsValue(jobs), incompleteValue(jobs)
 }

@@ -121,6 +121,7 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	in := plan.inputs()
+	proposed := plan // to tell whether this method changes anything
 	sel := reset.Select(prior, in)
 	isSelected := make(map[string]bool, len(sel.Phones))
 	for _, id := range sel.Phones {
@@ -146,7 +147,11 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	} else {
 		plan.RequestIDs, plan.IncompletePhones = requestIDsValue(kept), incompleteValue(kept)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if !plan.computedEqual(proposed) {
+		// Setting an unchanged plan would only convert every phone's values
+		// once more (most plans of a large fleet change nothing).
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
 	if len(sel.Undecided) > 0 {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("cph_phone_reset leaves %s alone: outcome unknown",
 			plural(len(sel.Undecided), "phone", "phones")), undecidedDetail(sel.Undecided, prior.Jobs))

@@ -84,6 +84,13 @@ type Job struct {
 	SentAt time.Time
 }
 
+// Equal reports whether two records are the same (SentAt compared as an
+// instant, not by its location).
+func (j Job) Equal(o Job) bool {
+	return j.PhoneID == o.PhoneID && j.JobID == o.JobID && j.RequestID == o.RequestID && j.Status == o.Status &&
+		j.ErrorCode == o.ErrorCode && j.ErrorMsg == o.ErrorMsg && j.SentAt.Equal(o.SentAt)
+}
+
 // NeedsRetry reports whether the phone's last reset certainly did not happen
 // or did not succeed, so the next apply resets it again. Unknown phones are
 // not retried: Reconcile decides what they are first.
