@@ -128,7 +128,11 @@ func SchemaModifyPlan(ctx context.Context, s fwschema.Schema, req ModifySchemaPl
 			return
 		}
 
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, attrReq.AttributePath, attrResp.AttributePlan)...)
+		// Setting a value re-walks the whole plan: skip it when the
+		// attribute's plan modifiers left the value as it was.
+		if !attrResp.AttributePlan.Equal(attrReq.AttributePlan) {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, attrReq.AttributePath, attrResp.AttributePlan)...)
+		}
 
 		if resp.Diagnostics.HasError() {
 			return
@@ -185,7 +189,9 @@ func SchemaModifyPlan(ctx context.Context, s fwschema.Schema, req ModifySchemaPl
 			return
 		}
 
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, blockReq.AttributePath, blockResp.AttributePlan)...)
+		if !blockResp.AttributePlan.Equal(blockReq.AttributePlan) {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, blockReq.AttributePath, blockResp.AttributePlan)...)
+		}
 
 		if resp.Diagnostics.HasError() {
 			return
