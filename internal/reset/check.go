@@ -30,9 +30,10 @@ type CheckResult struct {
 // marks as not resettable are Problems, and an image the project cannot use
 // (not among its public, private or shared images) is ImageMissing. It
 // makes as few calls as it can: one listing of the images when one is
-// named; one page of the phone listing, then for the phones not on it
-// either one show-phone call each or the remaining pages, whichever is
-// fewer calls.
+// named; for a single phone one show-phone call (no listing can take
+// fewer); otherwise one page of the phone listing, then for the phones not
+// on it either one show-phone call each or the remaining pages, whichever
+// is fewer calls.
 func (e *Engine) Check(ctx context.Context, phoneIDs []string, imageID string) (CheckResult, error) {
 	var res CheckResult
 	if len(phoneIDs) == 0 {
@@ -52,46 +53,23 @@ func (e *Engine) Check(ctx context.Context, phoneIDs []string, imageID string) (
 
 func (e *Engine) checkPhones(ctx context.Context, phoneIDs []string) ([]Problem, error) {
 	status := make(map[string]int, len(phoneIDs))
-	first, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Limit: cph.PhonesPageSize})
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range first.Phones {
-		status[p.PhoneID] = p.Status
-	}
-	var rest []string
-	for _, id := range phoneIDs {
-		if _, ok := status[id]; !ok {
-			rest = append(rest, id)
-		}
-	}
-	pagesLeft := (first.Count - len(first.Phones) + cph.PhonesPageSize - 1) / cph.PhonesPageSize
-	if len(rest) > pagesLeft && len(first.Phones) == cph.PhonesPageSize {
-		// The first page told the count: fetch the rest concurrently.
-		pages := make([][]cph.Phone, pagesLeft)
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(e.opts.Concurrency)
-		for i := range pages {
-			g.Go(func() error {
-				page, err := e.api.ListPhones(gctx, cph.ListPhonesInput{Offset: (i + 1) * cph.PhonesPageSize, Limit: cph.PhonesPageSize})
-				if err != nil {
-					return err
-				}
-				pages[i] = page.Phones
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
+	rest := phoneIDs // the phones no listing has shown yet
+	if len(phoneIDs) > 1 {
+		first, err := e.api.ListPhones(ctx, cph.ListPhonesInput{Limit: cph.PhonesPageSize})
+		if err != nil {
 			return nil, err
 		}
-		for _, page := range pages {
-			for _, p := range page {
-				status[p.PhoneID] = p.Status
+		for _, p := range first.Phones {
+			status[p.PhoneID] = p.Status
+		}
+		rest = slices.DeleteFunc(slices.Clone(phoneIDs), func(id string) bool { _, ok := status[id]; return ok })
+		pagesLeft := (first.Count - len(first.Phones) + cph.PhonesPageSize - 1) / cph.PhonesPageSize
+		if len(rest) > pagesLeft && len(first.Phones) == cph.PhonesPageSize {
+			rest, err = e.listRest(ctx, pagesLeft, rest, status)
+			if err != nil {
+				return nil, err
 			}
 		}
-		// A phone created while the list was read shifts it: look up the
-		// few still missing one by one before calling them missing.
-		rest = slices.DeleteFunc(rest, func(id string) bool { _, ok := status[id]; return ok })
 	}
 	var problems []Problem
 	for _, id := range rest {
@@ -122,4 +100,34 @@ func (e *Engine) checkPhones(ctx context.Context, phoneIDs []string) ([]Problem,
 		return 0
 	})
 	return problems, nil
+}
+
+// listRest reads the pagesLeft pages after the first, concurrently, into
+// status, and returns the phones of rest still not seen.
+func (e *Engine) listRest(ctx context.Context, pagesLeft int, rest []string, status map[string]int) ([]string, error) {
+	pages := make([][]cph.Phone, pagesLeft)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.opts.Concurrency)
+	for i := range pages {
+		g.Go(func() error {
+			page, err := e.api.ListPhones(gctx, cph.ListPhonesInput{Offset: (i + 1) * cph.PhonesPageSize, Limit: cph.PhonesPageSize})
+			if err != nil {
+				return err
+			}
+			pages[i] = page.Phones
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, page := range pages {
+		for _, p := range page {
+			status[p.PhoneID] = p.Status
+		}
+	}
+	// A phone created while the list was read shifts it: look up the
+	// few still missing one by one before calling them missing.
+	rest = slices.DeleteFunc(rest, func(id string) bool { _, ok := status[id]; return ok })
+	return rest, nil
 }

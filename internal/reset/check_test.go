@@ -30,10 +30,11 @@ func TestCheckUsesTheFewestCalls(t *testing.T) {
 		calls   int
 	}{
 		"on the first page":                {3 * size, []string{p(0), p(size - 1)}, 1},
-		"one phone on a later page":        {30 * size, []string{p(20 * size)}, 2}, // list, show
+		"one phone on a later page":        {30 * size, []string{p(20 * size)}, 1},               // show, no listing
+		"two phones on a later page":       {30 * size, []string{p(20 * size), p(21 * size)}, 3}, // list, show, show
 		"many phones on later pages":       {3 * size, []string{p(size), p(size + 1), p(2 * size), p(2*size + 1)}, 3},
 		"a small project":                  {5, []string{p(4)}, 1},
-		"a missing phone in a big project": {30 * size, []string{"f" + p(0)[1:]}, 2},
+		"a missing phone in a big project": {30 * size, []string{"f" + p(0)[1:]}, 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
