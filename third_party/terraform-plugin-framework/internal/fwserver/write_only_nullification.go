@@ -20,6 +20,14 @@ import (
 // attribute values to be null to prevent data consistency errors. This can technically be done
 // manually by the provider developers, but the Framework is handling it instead for convenience.
 func NullifyWriteOnlyAttributes(ctx context.Context, resourceSchema fwschema.Schema) func(*tftypes.AttributePath, tftypes.Value) (tftypes.Value, error) {
+	if !schemaContainsWriteOnly(resourceSchema) {
+		// Nothing to nullify: skip the schema lookup (and its trace log)
+		// for every value of the state or plan.
+		return func(_ *tftypes.AttributePath, val tftypes.Value) (tftypes.Value, error) {
+			return val, nil
+		}
+	}
+
 	return func(path *tftypes.AttributePath, val tftypes.Value) (tftypes.Value, error) {
 		ctx := logging.FrameworkWithAttributePath(ctx, path.String())
 
@@ -65,4 +73,26 @@ func NullifyWriteOnlyAttributes(ctx context.Context, resourceSchema fwschema.Sch
 
 		return val, nil
 	}
+}
+
+// schemaContainsWriteOnly reports whether any attribute of the schema, at any
+// depth, is write-only.
+func schemaContainsWriteOnly(s fwschema.Schema) bool {
+	for _, attr := range s.GetAttributes() {
+		if attr.IsWriteOnly() {
+			return true
+		}
+
+		if nested, ok := attr.(fwschema.NestedAttribute); ok && fwschema.ContainsAnyWriteOnlyChildAttributes(nested) {
+			return true
+		}
+	}
+
+	for _, block := range s.GetBlocks() {
+		if fwschema.BlockContainsAnyWriteOnlyChildAttributes(block) {
+			return true
+		}
+	}
+
+	return false
 }
