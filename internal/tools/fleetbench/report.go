@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cph-terraform/terraform-provider-cph/internal/cph"
 	"github.com/cph-terraform/terraform-provider-cph/internal/fakecph"
+	"github.com/cph-terraform/terraform-provider-cph/internal/reset"
 )
 
 // Routes in the order the tables show them.
@@ -249,11 +251,13 @@ func printTargets(w io.Writer, c *config, fleets []*caseResult, floor *caseResul
 		switch r.phones {
 		case 100:
 			if !unfinished("100 phones: apply", ap) {
-				check(ap.wall <= 4*time.Second && ap.totalCalls() <= 5, "100 phones: apply %.2f s (≤ 4.0 s), %d API calls (≤ 5)", ap.wall.Seconds(), ap.totalCalls())
+				check(ap.wall <= 4*time.Second && ap.totalCalls() <= 5, "100 phones: apply %.2f s (≤ 4.0 s), %d API calls (≤ 5; %s)",
+					ap.wall.Seconds(), ap.totalCalls(), applyCallFloor(r.phones))
 			}
 		case 1000:
 			if !unfinished("1,000 phones: apply", ap) {
-				check(ap.wall <= 4500*time.Millisecond && ap.totalCalls() <= 30, "1,000 phones: apply %.2f s (≤ 4.5 s), %d API calls (≤ 30)", ap.wall.Seconds(), ap.totalCalls())
+				check(ap.wall <= 4500*time.Millisecond && ap.totalCalls() <= 30, "1,000 phones: apply %.2f s (≤ 4.5 s), %d API calls (≤ 30; %s)",
+					ap.wall.Seconds(), ap.totalCalls(), applyCallFloor(r.phones))
 			}
 		}
 	}
@@ -270,8 +274,8 @@ func printTargets(w io.Writer, c *config, fleets []*caseResult, floor *caseResul
 	ap, fap := largest.phases[phaseApply], floor.phases[phaseApply]
 	if !unfinished(n+" phones: apply", ap, fap) {
 		limit := fap.wall + c.jobDuration*3/2
-		check(ap.wall <= limit && ap.totalCalls() <= 250, "%s phones: apply %.2f s ≤ floor's %.2f s + 1.5 × %s = %.2f s, %d API calls (≤ 250)",
-			n, ap.wall.Seconds(), fap.wall.Seconds(), c.jobDuration, limit.Seconds(), ap.totalCalls())
+		check(ap.wall <= limit && ap.totalCalls() <= 250, "%s phones: apply %.2f s ≤ floor's %.2f s + 1.5 × %s = %.2f s, %d API calls (≤ 250; %s)",
+			n, ap.wall.Seconds(), fap.wall.Seconds(), c.jobDuration, limit.Seconds(), ap.totalCalls(), applyCallFloor(largest.phones))
 	}
 	one := largest.phases[phaseOnePlan]
 	if !unfinished(n+" phones: one-phone plan", one, fnoop) {
@@ -279,6 +283,21 @@ func printTargets(w io.Writer, c *config, fleets []*caseResult, floor *caseResul
 			n, one.wall.Seconds(), 1.5*fnoop.wall.Seconds(), one.totalCalls())
 	}
 	check(peakKB(largest) <= 200*1024, "%s phones: peak provider memory %d MB (≤ 200 MB)", n, peakKB(largest)/1024)
+}
+
+// applyCallFloor says the fewest API calls any apply of a fleet of n phones
+// (the whole project, as here) could make, given the API's limits and
+// Terraform's apply-time plan: every batch-reset request (reset's default
+// batch size), one list-jobs page per 100 jobs once they have ended, and the
+// plan-time check twice, because Terraform plans the resource again during
+// apply with the same request as the plan (BENCHMARKS.md): one listing of
+// the project, 200 phones a page, each time. It holds for any poll schedule
+// that learns of the jobs' end at all.
+func applyCallFloor(n int) string {
+	ceil := func(a, b int) int { return (a + b - 1) / b }
+	resets, jobPages, phonePages := ceil(n, reset.DefaultBatchSize), ceil(n, cph.JobsPageSize), ceil(n, cph.PhonesPageSize)
+	return fmt.Sprintf("no apply can make fewer than %d: %d batch resets, %d job pages, 2 × %d phone pages",
+		resets+jobPages+2*phonePages, resets, jobPages, phonePages)
 }
 
 // printDesignGain compares the fleet in one resource with the same phones as
