@@ -9,7 +9,9 @@
 #                                       upgrade, or a new import of one of
 #                                       its packages)
 #   scripts/patch-framework.sh check    fail unless the committed copy is
-#                                       exactly what the line above writes
+#                                       exactly what the line above writes,
+#                                       and unless upstream's own tests pass
+#                                       on its whole source with the patches
 #
 # Only non-test Go files of the packages the module (tests included) imports
 # are copied, with the module's LICENSE and go.mod. The upstream source comes
@@ -20,7 +22,7 @@ mode=${1:-write}
 case $mode in
 write | check) ;;
 *)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
@@ -76,6 +78,24 @@ if [[ $mode == check ]]; then
 		exit 1
 	fi
 	echo "$dst is $mod $version (${#pkgs[@]} packages) with its patches applied"
+
+	# The patches change the framework's own code: run the framework's own
+	# test suite on its whole source with them applied. The copy lives at a
+	# fixed path, keyed by version, so Go's build cache serves later runs.
+	full="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-cph/framework-$version-patched"
+	rm -rf "$full"
+	mkdir -p "$(dirname "$full")"
+	cp -R "$src" "$full"
+	chmod -R u+w "$full"
+	for p in "$dst"/*.patch; do
+		(cd "$full" && git apply -p1 "$repo/$p")
+	done
+	if ! (cd "$full" && GOFLAGS=-mod=mod GOWORK=off go test ./... >"$tmp/test.log" 2>&1); then
+		echo "patch-framework.sh: $mod $version's own tests fail with the patches applied:" >&2
+		grep -v -e '^ok' -e 'no test files' "$tmp/test.log" | head -n 60 >&2
+		exit 1
+	fi
+	echo "$mod $version's own tests pass with the patches applied ($(grep -c '^ok' "$tmp/test.log") packages)"
 	exit 0
 fi
 

@@ -20,6 +20,12 @@ import (
 func (d *Data) NullifyCollectionBlocks(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 
+	// Without a list or set block there is nothing to convert: skip the
+	// path conversion and schema lookup for every value of the data.
+	if !containsCollectionBlock(d.Schema.GetBlocks()) {
+		return diags
+	}
+
 	blockPathExpressions := fwschema.SchemaBlockPathExpressions(ctx, d.Schema)
 
 	// Errors are handled as richer diag.Diagnostics instead.
@@ -96,4 +102,20 @@ func (d *Data) NullifyCollectionBlocks(ctx context.Context) diag.Diagnostics {
 	})
 
 	return diags
+}
+
+// containsCollectionBlock reports whether any of the blocks, at any depth,
+// is a list or set block.
+func containsCollectionBlock(blocks map[string]fwschema.Block) bool {
+	for _, block := range blocks {
+		if mode := block.GetNestingMode(); mode == fwschema.BlockNestingModeList || mode == fwschema.BlockNestingModeSet {
+			return true
+		}
+
+		if containsCollectionBlock(block.GetNestedObject().GetBlocks()) {
+			return true
+		}
+	}
+
+	return false
 }
