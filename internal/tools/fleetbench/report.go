@@ -296,8 +296,14 @@ func printTargets(w io.Writer, c *config, fleets []*caseResult, floor *caseResul
 func applyCallFloor(n int) string {
 	ceil := func(a, b int) int { return (a + b - 1) / b }
 	resets, jobPages, phonePages := ceil(n, reset.DefaultBatchSize), ceil(n, cph.JobsPageSize), ceil(n, cph.PhonesPageSize)
-	return fmt.Sprintf("no apply can make fewer than %d: %d batch resets, %d job pages, 2 × %d phone pages",
-		resets+jobPages+2*phonePages, resets, jobPages, phonePages)
+	count := func(n int, what string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, what)
+		}
+		return fmt.Sprintf("%d %ss", n, what)
+	}
+	return fmt.Sprintf("no apply can make fewer than %d: %s, %s, 2 × %s",
+		resets+jobPages+2*phonePages, count(resets, "batch reset"), count(jobPages, "job page"), count(phonePages, "phone page"))
 }
 
 // printDesignGain compares the fleet in one resource with the same phones as
