@@ -166,9 +166,13 @@ func (r *phoneResetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if len(sel.Phones) == 0 {
 		return
 	}
+	jobsEntries := "Their entries in jobs read"
+	if len(sel.Phones) == 1 {
+		jobsEntries = "Its entry in jobs reads"
+	}
 	resp.Diagnostics.AddWarning("cph_phone_reset will factory-reset "+sel.Summary(len(in.Phones)),
-		fmt.Sprintf("Applying this plan wipes %s: %s. Their entries in jobs read (known after apply) in the plan; "+
-			"no other phone is touched.", plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones)))
+		fmt.Sprintf("Applying this plan wipes %s: %s. %s (known after apply) in the plan; no other phone is touched.",
+			plural(len(sel.Phones), "phone", "phones"), namePhones(sel.Phones), jobsEntries))
 	checkPhonesResettable(ctx, r.data, sel.Phones, in.ImageID, &resp.Diagnostics)
 }
 
