@@ -184,7 +184,6 @@ func stringList(ids []string) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-// setJobs records jobs and the attributes derived from them.
 // computedEqual reports whether the attributes ModifyPlan computes (id,
 // jobs, request_ids, incomplete_phones) are the same in both models.
 func (m *phoneResetModel) computedEqual(o phoneResetModel) bool {
@@ -192,6 +191,7 @@ func (m *phoneResetModel) computedEqual(o phoneResetModel) bool {
 		m.IncompletePhones.Equal(o.IncompletePhones)
 }
 
+// setJobs records jobs and the attributes derived from them.
 func (m *phoneResetModel) setJobs(jobs map[string]reset.Job) {
 	m.Jobs, m.RequestIDs, m.IncompletePhones = jobsValue(jobs), requestIDsValue(jobs), incompleteValue(jobs)
 }
